@@ -1,0 +1,320 @@
+"""Sentence splitting for D2L prose blocks in every edition language.
+
+Why rule-based and not a trained model: the sentences feed parallel data (ACT) and the splice step, where a
+sentence boundary inside ``$…$``, inline code, a ``:role:`…``` or a slide marker would break the markup
+invariants. D2L's English is edited text with a small, known set of abbreviations, so a handful of explicit
+rules reproduces the team's gold splitting exactly (see ``benchmarks/bench_sentences.py``), is deterministic,
+needs no data at run time, and is easy to extend for a new language. nltk's Punkt was considered: without
+its downloaded English model it has to be trained on the corpus and shipped, and it still knows nothing
+about markup, so it would need the same protection layer on top and could only add abbreviation guesses.
+
+The rules follow ``shared/gold/README.md`` ("Sentence splitting rules"), with three deliberate extras that
+only *remove* wrong splits:
+
+* Latin-script languages do not split when the next word starts with a lower-case letter
+  ("i.i.d. assumption", Turkish ordinals "1. katman", "p. ex.").
+* A single capital letter is an initial ("Claude E. Shannon", "H. G. Wells").
+* Slide markers ``[**…**]``, ``(**…**)``, ``[~~…~~]``, ``(~~…~~)`` are never cut in the middle; a mark right
+  before the marker's end splits *after* the closing ``**]`` so both sentences keep balanced markup.
+
+Everything here is a pure function over strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "LANGUAGES",
+    "JOINERS",
+    "join_lines",
+    "joiner",
+    "split_sentences",
+    "protected_spans",
+]
+
+LANGUAGES: tuple[str, ...] = ("en", "zh", "ja", "ko", "tr", "vi", "pt")
+
+#: How the lines of one paragraph (and the sentences of one row) are glued back together. Chinese and
+#: Japanese do not put spaces between words, so a D2L line break there is not a space.
+JOINERS: dict[str, str] = {"en": " ", "zh": "", "ja": "", "ko": " ", "tr": " ", "vi": " ", "pt": " "}
+
+# --------------------------------------------------------------------------------------------------
+# Language tables
+# --------------------------------------------------------------------------------------------------
+
+#: Abbreviations from the gold README, plus a few that D2L uses (Figs., Eqs., approx., w.r.t., …).
+#: They are matched on the whole token before the mark, case-sensitively, and also with the first
+#: letter capitalised at the start of a sentence ("E.g.", "Cf.").
+_EN_ABBREVIATIONS: frozenset[str] = frozenset(
+    """
+    e.g. i.e. et al. al. Fig. Figs. Eq. Eqs. vs. cf. Sec. Secs. Sect. Ch. Chs. Chap. No. Nos. etc.
+    Dr. Mr. Mrs. Ms. St. Prof. Jr. Sr. approx. resp. w.r.t. a.k.a. viz. Ph.D. i.i.d. p.d.f. c.d.f.
+    p.m.f. v.s. U.S. U.K. Inc. Ltd. Corp. pp. vol. Vol. Tab. Alg. Thm. Def. Prop. Lem. Appx. sq.
+    """.split()
+)
+
+_EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "tr": frozenset(
+        "vb. vs. örn. Örn. ör. bkz. Bkz. vd. Şek. şek. Denk. denk. Böl. böl. Doç. Yrd. sf. s. yy. Tab. Alg. "
+        "krş. Krş. mad. no. Sn.".split()
+    ),
+    "pt": frozenset(
+        "Sr. Sra. Srta. Sres. Dra. Profa. p. ex. pág. págs. cap. Cap. fig. eq. sec. Seç. seç. aprox. obs. "
+        "vol. n. nº. núm. Exmo. Exma. séc. ed. tab. Tab.".split()
+    ),
+    "vi": frozenset("v.v. TS. ThS. GS. PGS. Tp. TP. tr. VD. Vd. vd. Th.S. ThS".split()),
+    "ko": frozenset(),
+    "en": frozenset(),
+}
+
+#: Sentence-final marks. Western languages also need the follow-up check "space or end".
+_WESTERN_TERMINATORS = ".?!"
+_TERMINATORS: dict[str, str] = {
+    "zh": "。！？；",
+    # Japanese technical prose sometimes uses the full-width period "．"; "｡" is the half-width form.
+    "ja": "。！？．｡",
+}
+
+#: Characters that close a quotation or bracket and stay with the sentence they end.
+_WESTERN_CLOSERS = "\"')]}”’»"
+_CJK_CLOSERS: dict[str, str] = {
+    "zh": "”’」』）)",
+    "ja": "」』）)”’】〕〉》］",
+}
+
+#: Japanese particles that continue a sentence after a quotation closed with 」 (「はい。」と答えた).
+_JA_QUOTATIVE = frozenset("とっ")
+
+_CJK_LANGS = frozenset({"zh", "ja"})
+
+# --------------------------------------------------------------------------------------------------
+# Protected inline markup
+# --------------------------------------------------------------------------------------------------
+
+# A whole link ``[text](target)`` is kept when its text has no brackets (a cut in the text would break
+# the link); otherwise at least the target is. Inline code may use any run of backticks; ``:role:`x```
+# is covered by its code span (the role name itself has no sentence mark). ``$$…$$`` must come before
+# ``$…$``. ``\$`` is a literal dollar.
+_PROTECT_RE = re.compile(
+    r"""
+      (?P<code>(?P<ticks>`+).+?(?P=ticks))
+    | (?P<dmath>\$\$.+?\$\$)
+    | (?P<math>(?<!\\)\$(?:\\.|[^$\\])+?\$)
+    | (?P<link>!?\[[^\[\]]*\]\([^)\s]*(?:\s+"[^"]*")?\))
+    | (?P<target>\]\([^)\s]*(?:\s+"[^"]*")?\))
+    | (?P<url><https?://[^>\s]+>)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_SLIDE_RE = re.compile(r"\[\*\*.+?\*\*\]|\(\*\*.+?\*\*\)|\[~~.+?~~\]|\(~~.+?~~\)", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range ``[start, end)`` of the text that must not be cut, and what it is."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def protected_spans(text: str) -> list[Span]:
+    """Inline markup that a sentence boundary may not cut: math, code, roles, link targets, slide markers.
+
+    Exposed because the aligner uses the same spans as invariant anchors.
+    """
+    spans = [Span(m.start(), m.end(), m.lastgroup or "code") for m in _PROTECT_RE.finditer(text)]
+    spans.extend(Span(m.start(), m.end(), "slide") for m in _SLIDE_RE.finditer(text))
+    return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+@dataclass(frozen=True, slots=True)
+class _Guards:
+    """Per-paragraph lookup tables: where a mark may not end a sentence, and where slide markers end."""
+
+    inline: list[bool]
+    slide_end: dict[int, int]
+
+
+def _guards(text: str) -> _Guards:
+    inline = [False] * len(text)
+    slide_end: dict[int, int] = {}
+    for span in protected_spans(text):
+        for i in range(span.start, span.end):
+            if span.kind == "slide":
+                slide_end[i] = span.end
+            else:
+                inline[i] = True
+    return _Guards(inline, slide_end)
+
+
+# --------------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------------
+
+
+def _check_lang(lang: str) -> str:
+    code = lang.lower().split("-")[0].split("_")[0]
+    if code not in JOINERS:
+        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return code
+
+
+def joiner(lang: str) -> str:
+    """The string that glues lines or sentences of ``lang`` together: ``""`` for zh/ja, ``" "`` otherwise."""
+    return JOINERS[_check_lang(lang)]
+
+
+def join_lines(text: str, lang: str) -> str:
+    """Join the lines of one paragraph the way the gold does: strip each line, glue with :func:`joiner`.
+
+    D2L English uses one clause per line (semantic line breaks), so a line break is a space in English
+    and nothing in Chinese or Japanese. Blank lines are dropped.
+    """
+    glue = joiner(lang)
+    return glue.join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """Split one prose block into sentences.
+
+    ``text`` may still carry its line breaks; it is joined with :func:`join_lines` first, so the
+    sentences are substrings of the joined paragraph and ``joiner(lang).join(result)`` rebuilds it (up
+    to the whitespace at the cut points). Inline markup is never cut.
+    """
+    code = _check_lang(lang)
+    joined = join_lines(text, code)
+    if not joined:
+        return []
+    cuts = _cut_points_cjk(joined, code) if code in _CJK_LANGS else _cut_points_western(joined, code)
+    sentences: list[str] = []
+    start = 0
+    for cut in [*cuts, len(joined)]:
+        piece = joined[start:cut].strip()
+        if piece:
+            sentences.append(piece)
+        start = cut
+    return sentences
+
+
+# --------------------------------------------------------------------------------------------------
+# Cut-point finders
+# --------------------------------------------------------------------------------------------------
+
+
+def _absorb_closers(text: str, j: int, closers: str, slide_end: dict[int, int], sent_start: int) -> int:
+    """Move ``j`` (just after a mark) over closing quotes/brackets and closing markup.
+
+    Closing markup is the rest of a slide marker (``**]``) or an emphasis ``*``/``_`` run that closes one
+    opened in the current sentence (an odd number of runs so far), so "…end.* Next" keeps its ``*`` while
+    "…end。*Term* starts…" does not steal the next sentence's opening ``*``.
+    """
+    n = len(text)
+    while j < n:
+        ch = text[j]
+        if ch in closers:
+            j += 1
+            continue
+        end = slide_end.get(j - 1)
+        if end is not None and end > j and all(c in "*~])" for c in text[j:end]):
+            j = end
+            continue
+        if ch in "*_":
+            run_end = j
+            while run_end < n and text[run_end] == ch:
+                run_end += 1
+            runs = len(re.findall(re.escape(ch) + "+", text[sent_start:j]))
+            if runs % 2 == 1:
+                j = run_end
+                continue
+        break
+    return j
+
+
+def _cut_points_cjk(text: str, lang: str) -> list[int]:
+    """zh/ja: cut right after a full-width mark and its closers; no space is needed after it."""
+    terminators = _TERMINATORS[lang]
+    closers = _CJK_CLOSERS[lang]
+    guards = _guards(text)
+    cuts: list[int] = []
+    sent_start = 0
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in terminators and _mark_allowed(text, i, guards, terminators):
+            j = i + 1
+            while j < n and text[j] in terminators:  # "？！", "。。"
+                j += 1
+            j = _absorb_closers(text, j, closers, guards.slide_end, sent_start)
+            if lang == "ja" and j > i + 1 and text[j - 1] in "」』" and text[j : j + 1] in _JA_QUOTATIVE:
+                i = j  # 「はい。」と答えた: the quote is part of the sentence
+                continue
+            if text[j:].strip():
+                cuts.append(j)
+            sent_start = j
+            i = j
+            continue
+        i += 1
+    return cuts
+
+
+def _mark_allowed(text: str, i: int, guards: _Guards, terminators: str) -> bool:
+    """A mark inside protected markup never ends a sentence, except right before a slide marker's end."""
+    if guards.inline[i]:
+        return False
+    end = guards.slide_end.get(i)
+    return end is None or all(c in "*~])" or c in terminators for c in text[i + 1 : end])
+
+
+_INITIAL_RE = re.compile(r"^[(\[\"'“]*[A-HJ-Z]$")
+
+
+def _cut_points_western(text: str, lang: str) -> list[int]:
+    """en, ko, tr, vi, pt: cut after ``.?!`` + closers when a space or the end follows."""
+    abbreviations = _EN_ABBREVIATIONS | _EXTRA_ABBREVIATIONS.get(lang, frozenset())
+    guards = _guards(text)
+    cuts: list[int] = []
+    sent_start = 0
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] not in _WESTERN_TERMINATORS or not _mark_allowed(text, i, guards, _WESTERN_TERMINATORS):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and text[j] in _WESTERN_TERMINATORS:  # "?!", "..."
+            j += 1
+        j = _absorb_closers(text, j, _WESTERN_CLOSERS, guards.slide_end, sent_start)
+        if j < n and not text[j].isspace():
+            i = j if j > i + 1 else i + 1
+            continue
+        rest = text[j:].lstrip()
+        if rest and not _is_abbreviation(text, i, j, abbreviations) and not _continues_lowercase(rest):
+            cuts.append(j)
+            sent_start = j
+        i = j
+    return cuts
+
+
+def _is_abbreviation(text: str, i: int, j: int, abbreviations: frozenset[str]) -> bool:
+    """Is the token that ends with the mark at ``i`` an abbreviation or an initial?
+
+    Only a ``.`` can end an abbreviation. The token is taken from the previous whitespace, without
+    opening brackets/quotes, so "(e.g. x" and "“Dr. X" are recognised.
+    """
+    if text[i] != ".":
+        return False
+    k = i
+    while k > 0 and not text[k - 1].isspace():
+        k -= 1
+    word = text[k : i + 1].lstrip("([{\"'“‘*_")
+    if word in abbreviations or (word[:1].isupper() and word[:1].lower() + word[1:] in abbreviations):
+        return True
+    return bool(_INITIAL_RE.match(word[:-1])) and text[j:].lstrip()[:1].isupper()
+
+
+def _continues_lowercase(rest: str) -> bool:
+    """Latin-script text never starts a sentence with a lower-case letter; such a "." is not an end."""
+    first = rest[0]
+    return first.isalpha() and first.islower()

@@ -1,0 +1,36 @@
+"""Normalized identities of blocks, so that two texts that say the same thing compare equal.
+
+Prose ignores line wrapping and whitespace runs (upstream re-wraps paragraphs often). Code is exact;
+its *loose* key drops comments, string literals and all layout because the editions translate code
+comments, docstrings and printed strings and sometimes re-wrap long lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WS = re.compile(r"\s+")
+# One pass over code: strings (triple-quoted first), then comments; directives like ``#@tab`` are
+# comments too: editions change them (``#@tab all`` -> ``#@tab pytorch, paddle``).
+_CODE_TOKENS = re.compile(
+    r'(?P<str>[rRbBuUfF]{0,2}(?:"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'))'
+    r"|(?P<comment>#[^\n]*)"
+)
+_TAB_LINE = re.compile(r"^\s*%%tab\b[^\n]*$", re.M)
+
+
+def prose_key(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def code_key(text: str) -> str:
+    return text.rstrip("\n")
+
+
+def _strip_code(match: re.Match[str]) -> str:
+    return '""' if match.group("str") is not None else ""
+
+
+def loose_code_key(code: str) -> str:
+    code = _TAB_LINE.sub("", code)
+    return _WS.sub("", _CODE_TOKENS.sub(_strip_code, code))
