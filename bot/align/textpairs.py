@@ -1,0 +1,89 @@
+"""Text pairs from an aligned document: the raw material of parallel data and the translation memory.
+
+Only prose is paired (paragraphs, lists, headings, blockquotes, table captions). Text is taken the way
+an engine sees it: mark lines and heading hashes removed, list items one unit each, lines joined the
+language's way (a space for English, nothing for Chinese/Japanese). Inline markup is kept exactly as in
+the source (see ``bot/paralleldata.py`` for why).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.align.blocks import LOW_CONFIDENCE, Alignment, BlockPair
+from bot.align.sentalign import align_block
+from bot.align.sentences import join_lines
+from bot.markdown.blocks import MARK_RE, Block, Kind
+
+_ITEM_RE = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+", re.M)
+_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+")
+PAIRED_KINDS = frozenset({Kind.PARAGRAPH, Kind.LIST, Kind.HEADING, Kind.BLOCKQUOTE})
+
+
+@dataclass(frozen=True)
+class TextPair:
+    """One source/target pair with where it came from (source line) and how sure the alignment is."""
+
+    src: str
+    tgt: str
+    line: int
+    score: float
+
+
+def _lines(block: Block) -> list[str]:
+    return [ln for ln in block.text.splitlines() if not MARK_RE.match(ln)]
+
+
+def units(block: Block, lang: str) -> list[str]:
+    """The translatable units of a block: one per list item, else one for the whole block."""
+    lines = _lines(block)
+    if block.kind == Kind.HEADING:
+        return [join_lines(_HEADING_RE.sub("", "\n".join(lines)), lang)]
+    if block.kind == Kind.BLOCKQUOTE:
+        return [join_lines("\n".join(re.sub(r"^\s*>\s?", "", ln) for ln in lines), lang)]
+    if block.kind == Kind.LIST:
+        items: list[list[str]] = []
+        for ln in lines:
+            if _ITEM_RE.match(ln) or not items:
+                items.append([_ITEM_RE.sub("", ln, count=1)])
+            else:
+                items[-1].append(ln)
+        return [join_lines("\n".join(it), lang) for it in items]
+    return [join_lines("\n".join(lines), lang)]
+
+
+def _pair_units(src_units: list[str], tgt_units: list[str]) -> list[tuple[str, str]]:
+    if len(src_units) == len(tgt_units):
+        return list(zip(src_units, tgt_units, strict=True))
+    return []
+
+
+def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_lang: str,
+                     granularity: str = "sentence") -> list[TextPair]:
+    """Text pairs of one aligned block pair (empty when it is not a confident prose pair)."""
+    if not pair.src or not pair.tgt or pair.score < LOW_CONFIDENCE:
+        return []
+    src_blocks, tgt_blocks = alignment.src_blocks(pair), alignment.tgt_blocks(pair)
+    if any(b.kind not in PAIRED_KINDS for b in (*src_blocks, *tgt_blocks)):
+        return []
+    src_units = [u for b in src_blocks for u in units(b, src_lang)]
+    tgt_units = [u for b in tgt_blocks for u in units(b, tgt_lang)]
+    if len(src_units) != len(tgt_units):
+        sep_s, sep_t = (" " if src_lang not in ("zh", "ja") else ""), (" " if tgt_lang not in ("zh", "ja") else "")
+        src_units, tgt_units = [sep_s.join(src_units)], [sep_t.join(tgt_units)]
+    line = src_blocks[0].start
+    out: list[TextPair] = []
+    for s, t in _pair_units(src_units, tgt_units):
+        if granularity == "paragraph" or src_blocks[0].kind == Kind.HEADING:
+            out.append(TextPair(s, t, line, pair.score))
+            continue
+        for sp in align_block(s, t, src_lang, tgt_lang):
+            if sp.src and sp.tgt:
+                out.append(TextPair(sp.src_text, sp.tgt_text, line, round(min(pair.score, sp.score), 3)))
+    return out
+
+
+def text_pairs(alignment: Alignment, src_lang: str, tgt_lang: str, granularity: str = "sentence") -> list[TextPair]:
+    """Every text pair of an aligned document, in document order."""
+    return [tp for p in alignment.pairs for tp in block_text_pairs(alignment, p, src_lang, tgt_lang, granularity)]

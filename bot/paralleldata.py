@@ -1,0 +1,173 @@
+"""Parallel data for Amazon Translate Active Custom Translation, from an edition's own translations.
+
+Walks every ``X.md`` / ``X_origin.md`` pair of an edition, aligns blocks and sentences, and writes
+TMX 1.4b (default), CSV or TSV that Amazon Translate accepts:
+
+* UTF-8; CSV/TSV start with the language-code header, source first;
+* segments over 1,000 bytes are dropped (the service would skip them silently);
+* CSV/TSV fields may not start with ``+ - = @`` (the service rejects the whole file): such pairs are
+  dropped from CSV/TSV and reported; TMX has no such rule;
+* pairs that are only code or markup, identical on both sides, or duplicates are dropped.
+
+Inline markup is kept exactly as in the source (``$x$``, `` `code` ``, ``:numref:`x```): it is what the
+engines see inside their ``translate="no"`` spans, so the examples teach the engine where markup sits
+in a target sentence, and the translation memory can match segments byte for byte.
+
+Files are written atomically: a killed run leaves the old output (or nothing), never half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import __version__
+from bot.align.blocks import align
+from bot.align.textpairs import TextPair, text_pairs
+from bot.markdown.io import InputError, read_document
+
+MAX_SEGMENT_BYTES = 1000
+FORMATS = ("tmx", "csv", "tsv")
+_MARKUP_ONLY = re.compile(r"\$[^$]*\$|`[^`]*`|:\w+:`[^`]*`|\]\([^)]*\)|https?://\S+|[\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class BuildReport:
+    """What a build did: files used, pairs written, and everything dropped or skipped with its reason."""
+
+    files: int = 0
+    pairs: list[TextPair] = field(default_factory=list)
+    dropped: Counter = field(default_factory=Counter)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.skipped)
+
+
+def find_pairs(edition_dir: Path, suffix: str = "_origin") -> tuple[list[tuple[Path, Path]], list[Skipped]]:
+    """(origin, translation) file pairs of an edition, plus the files that have no partner."""
+    pairs: list[tuple[Path, Path]] = []
+    skipped: list[Skipped] = []
+    for path in sorted(edition_dir.rglob("*.md")):
+        rel = path.relative_to(edition_dir).as_posix()
+        if path.stem.endswith(suffix):
+            if not path.with_name(path.stem[: -len(suffix)] + ".md").exists():
+                skipped.append(Skipped(rel, "origin file without its translation"))
+        elif "/" in rel:  # root files (README, index, STYLE_GUIDE) are not chapter translations
+            origin = path.with_name(path.stem + suffix + ".md")
+            if origin.exists():
+                pairs.append((origin, path))
+            else:
+                skipped.append(Skipped(rel, f"translation without its {suffix}.md file"))
+    return pairs, skipped
+
+
+def filter_pairs(pairs: Iterable[TextPair], fmt: str, dropped: Counter) -> list[TextPair]:
+    """Keep what Amazon Translate will accept and learn from; count the rest by reason."""
+    seen: set[tuple[str, str]] = set()
+    kept: list[TextPair] = []
+    for p in pairs:
+        src, tgt = p.src.strip(), p.tgt.strip()
+        if not _MARKUP_ONLY.sub("", src) or not _MARKUP_ONLY.sub("", tgt):
+            dropped["markup or code only"] += 1
+        elif src == tgt:
+            dropped["untranslated (target equals source)"] += 1
+        elif len(src.encode()) > MAX_SEGMENT_BYTES or len(tgt.encode()) > MAX_SEGMENT_BYTES:
+            dropped[f"over {MAX_SEGMENT_BYTES} bytes"] += 1
+        elif fmt != "tmx" and (src[0] in "+-=@" or tgt[0] in "+-=@"):
+            dropped["starts with + - = @ (rejected in CSV/TSV)"] += 1
+        elif (src, tgt) in seen:
+            dropped["duplicate"] += 1
+        else:
+            seen.add((src, tgt))
+            kept.append(TextPair(src, tgt, p.line, p.score))
+    return kept
+
+
+def build(edition_dir: Path, lang: str, granularity: str = "sentence", fmt: str = "tmx",
+          src_lang: str = "en", suffix: str = "_origin", extra_frameworks: Iterable[str] = ("paddle",),
+          progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Align every file pair of the edition and collect the filtered text pairs."""
+    report = BuildReport()
+    file_pairs, report.skipped = find_pairs(edition_dir, suffix)
+    collected: list[TextPair] = []
+    for origin, translation in file_pairs:
+        rel = translation.relative_to(edition_dir).as_posix()
+        if progress:
+            progress(rel)
+        try:
+            alignment = align(read_document(origin), read_document(translation), extra_frameworks)
+        except InputError as e:
+            report.skipped.append(Skipped(rel, str(e)))
+            continue
+        report.files += 1
+        collected += text_pairs(alignment, src_lang, lang, granularity)
+    report.pairs = filter_pairs(collected, fmt, report.dropped)
+    return report
+
+
+def render_tmx(pairs: Iterable[TextPair], src_lang: str, tgt_lang: str) -> str:
+    tmx = ET.Element("tmx", version="1.4")
+    ET.SubElement(tmx, "header", {
+        "creationtool": "amts", "creationtoolversion": __version__, "datatype": "plaintext",
+        "segtype": "sentence", "adminlang": "en", "srclang": src_lang, "o-tmf": "amts",
+    })
+    body = ET.SubElement(tmx, "body")
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for p in pairs:
+        tu = ET.SubElement(body, "tu")
+        for lang, text in ((src_lang, p.src), (tgt_lang, p.tgt)):
+            tuv = ET.SubElement(tu, "tuv", {xml_lang: lang})
+            ET.SubElement(tuv, "seg").text = text
+    ET.indent(tmx)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tmx, encoding="unicode") + "\n"
+
+
+def render_table(pairs: Iterable[TextPair], src_lang: str, tgt_lang: str, fmt: str) -> str:
+    buf = io.StringIO()
+    if fmt == "csv":
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow([src_lang, tgt_lang])
+        writer.writerows([p.src, p.tgt] for p in pairs)
+    else:  # TSV: no quoting in Amazon's TSV, so tabs and newlines inside a field become spaces
+        buf.write(f"{src_lang}\t{tgt_lang}\n")
+        for p in pairs:
+            buf.write(" ".join(p.src.split()) + "\t" + " ".join(p.tgt.split()) + "\n")
+    return buf.getvalue()
+
+
+def render(pairs: list[TextPair], src_lang: str, tgt_lang: str, fmt: str) -> str:
+    if fmt == "tmx":
+        return render_tmx(pairs, src_lang, tgt_lang)
+    return render_table(pairs, src_lang, tgt_lang, fmt)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,82 @@
+"""Block alignment against the gold, and the `amts align` command."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.align.blocks import align
+from bot.markdown.blocks import parse
+from tests.conftest import DATA, SHARED, needs_shared
+
+GOLD = SHARED / "gold" / "blocks"
+
+
+def gold_files():
+    return sorted(p.relative_to(GOLD).as_posix() for p in GOLD.rglob("*.tsv")) if GOLD.is_dir() else []
+
+
+def mapped_ranges(en, zh, alignment):
+    out = {}
+    for p in alignment.pairs:
+        rng = (zh.blocks[p.tgt[0]].start, zh.blocks[p.tgt[-1]].end) if p.tgt else None
+        for i in p.src:
+            out[en.blocks[i].start] = rng
+    return out
+
+
+@needs_shared
+@pytest.mark.parametrize("name", gold_files())
+def test_block_alignment_matches_gold(name):
+    stem = name.removesuffix(".tsv")
+    en = parse((SHARED / "corpus" / "d2l-zh" / f"{stem}_origin.md").read_text(encoding="utf-8"))
+    zh = parse((SHARED / "corpus" / "d2l-zh" / f"{stem}.md").read_text(encoding="utf-8"))
+    mine = mapped_ranges(en, zh, align(en, zh))
+    rows = [r for r in csv.DictReader((GOLD / name).open(encoding="utf-8"), delimiter="\t") if r["en_start"]]
+    hits = sum(mine.get(int(r["en_start"])) == ((int(r["zh_start"]), int(r["zh_end"])) if r["zh_start"] else None)
+               for r in rows)
+    assert hits / len(rows) >= 0.99, (hits, len(rows))
+
+
+def test_sample_alignment_is_complete_and_monotone():
+    en = parse((DATA / "zh" / "approx-training_origin.md").read_text(encoding="utf-8"))
+    zh = parse((DATA / "zh" / "approx-training.md").read_text(encoding="utf-8"))
+    a = align(en, zh)
+    src = [i for p in a.pairs for i in p.src]
+    tgt = [j for p in a.pairs for j in p.tgt]
+    assert src == list(range(len(en.blocks))) and tgt == list(range(len(zh.blocks)))
+    assert all(p.relation == "1-1" for p in a.pairs)
+
+
+def test_extra_framework_cells_are_0_1_and_merges_are_found():
+    en = parse("# T\n\nFirst English paragraph with $x$ and 3 items.\n\nSecond one, with `code` here.\n\n"
+               "```python\nx = 1\n```\n")
+    zh = parse("# 标题\n\n第一段，含有$x$和3个项目。第二段，这里有`code`。\n\n```python\nx = 1\n```\n\n"
+               "```{.python .input}\n#@tab paddle\nimport paddle\n```\n")
+    rel = [p.relation for p in align(en, zh).pairs]
+    assert rel == ["1-1", "2-1", "1-1", "0-1"]
+
+
+def test_low_confidence_pairs_are_flagged():
+    en = parse("A long English paragraph that talks about $a$, $b$ and $c$ for a while, in detail.\n")
+    zh = parse("短。\n")
+    (pair,) = align(en, zh).pairs
+    assert pair.relation == "1-1" and pair.low_confidence
+
+
+def test_cli_align_json_shape():
+    out = subprocess.run([sys.executable, "-m", "bot", "align", str(DATA / "zh" / "approx-training_origin.md"),
+                          str(DATA / "zh" / "approx-training.md"), "--json", "--sentences"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    pairs = json.loads(out.stdout)["pairs"]
+    first = pairs[0]
+    assert first["src"] == [1, 2] and first["tgt"] == [1, 2] and first["relation"] == "1-1"
+    assert {"kind", "score", "sentences"} <= set(first)
+    prose = [p for p in pairs if p["kind"] == "paragraph"]
+    assert prose[0]["sentences"][0]["src"].startswith("Recall our discussions")
+    assert prose[0]["sentences"][0]["tgt"].startswith("回想一下")

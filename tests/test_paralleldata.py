@@ -1,0 +1,107 @@
+"""Parallel data: what is written is what was aligned, in formats Amazon Translate accepts."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+from bot import paralleldata as pd
+from bot.align.textpairs import TextPair
+from tests.conftest import DATA, SHARED, needs_shared
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def edition(tmp_path):
+    root = tmp_path / "edition"
+    chapter = root / "chapter_x"
+    chapter.mkdir(parents=True)
+    shutil.copy(DATA / "zh" / "approx-training.md", chapter / "approx.md")
+    shutil.copy(DATA / "zh" / "approx-training_origin.md", chapter / "approx_origin.md")
+    return root
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True)
+
+
+def test_tmx_is_well_formed_and_holds_the_aligned_pairs(tmp_path):
+    root = edition(tmp_path)
+    report = pd.build(root, "zh")
+    assert report.files == 1 and len(report.pairs) > 20 and not report.partial
+    out = tmp_path / "zh.tmx"
+    assert run("parallel-data", "build", str(root), "--lang", "zh", "-o", str(out)).returncode == 0
+    tree = ET.parse(out).getroot()
+    assert tree.tag == "tmx" and tree.get("version") == "1.4"
+    assert tree.find("header").get("srclang") == "en"
+    tus = tree.find("body").findall("tu")
+    got = [tuple(tuv.find("seg").text for tuv in tu.findall("tuv")) for tu in tus]
+    langs = {tuple(tuv.get(XML_LANG) for tuv in tu.findall("tuv")) for tu in tus}
+    assert langs == {("en", "zh")}
+    assert got == [(p.src, p.tgt) for p in report.pairs]
+    assert ("Recall our discussions in :numref:`sec_word2vec`.", "回想一下我们在 :numref:`sec_word2vec`中的讨论。") in got
+
+
+def test_csv_and_tsv_headers_and_escaping(tmp_path):
+    pairs = [TextPair('He said "hi", then left.', "他说“嗨”，然后离开了。", 1, 1.0),
+             TextPair("Tab\there and\nnewline.", "这里有制表符\t和换行。", 2, 1.0)]
+    csv_text = pd.render(pairs, "en", "zh", "csv")
+    rows = list(csv.reader(csv_text.splitlines(keepends=True)))
+    assert rows[0] == ["en", "zh"] and rows[1] == [pairs[0].src, pairs[0].tgt]
+    assert rows[2] == [pairs[1].src, pairs[1].tgt]
+    tsv_lines = pd.render(pairs, "en", "zh", "tsv").splitlines()
+    assert tsv_lines[0] == "en\tzh" and len(tsv_lines) == 3
+    assert [ln.count("\t") for ln in tsv_lines] == [1, 1, 1]
+    assert tsv_lines[2] == "Tab here and newline.\t这里有制表符 和换行。"
+
+
+def test_filters_report_every_drop_reason():
+    long = "word " * 250
+    pairs = [TextPair("Keep me.", "保留我。", 1, 1.0), TextPair("Keep me.", "保留我。", 2, 1.0),
+             TextPair("$x$", "$x$", 3, 1.0), TextPair(long, "长" * 10, 4, 1.0), TextPair("Same", "Same", 5, 1.0),
+             TextPair("-1 is negative.", "-1是负数。", 6, 1.0)]
+    dropped = {}
+    from collections import Counter
+    dropped = Counter()
+    kept = pd.filter_pairs(pairs, "csv", dropped)
+    assert [p.src for p in kept] == ["Keep me."]
+    assert dropped == Counter({"duplicate": 1, "markup or code only": 1, "over 1000 bytes": 1,
+                               "untranslated (target equals source)": 1,
+                               "starts with + - = @ (rejected in CSV/TSV)": 1})
+    assert [p.src for p in pd.filter_pairs(pairs, "tmx", Counter())] == ["Keep me.", "-1 is negative."]
+
+
+def test_bad_inputs_are_skipped_with_reasons_and_the_run_is_partial(tmp_path):
+    root = edition(tmp_path)
+    (root / "chapter_x" / "lonely.md").write_text("# 孤独\n", encoding="utf-8")
+    (root / "chapter_x" / "orphan_origin.md").write_text("# Orphan\n", encoding="utf-8")
+    (root / "chapter_x" / "broken.md").write_text("```python\nx\n", encoding="utf-8")
+    (root / "chapter_x" / "broken_origin.md").write_text("# Broken\n", encoding="utf-8")
+    (root / "chapter_x" / "latin.md").write_bytes(b"caf\xe9\n")
+    (root / "chapter_x" / "latin_origin.md").write_text("# Cafe\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    res = run("parallel-data", "build", str(root), "--lang", "zh", "--format", "tsv", "-o", str(out))
+    assert res.returncode == 1, res.stderr
+    assert "translation without its _origin.md" in res.stdout and "origin file without its translation" in res.stdout
+    assert "never closed" in res.stdout and "not UTF-8" in res.stdout
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "en\tzh" and len(lines) > 20
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.tsv")]
+
+
+def test_bad_arguments_exit_2(tmp_path):
+    res = run("parallel-data", "build", str(tmp_path / "missing"), "--lang", "zh", "-o", str(tmp_path / "x"))
+    assert res.returncode == 2 and "not a directory" in res.stderr
+    res = run("parallel-data", "build", str(tmp_path), "--lang", "zh", "--format", "xls", "-o", str(tmp_path / "x"))
+    assert res.returncode == 2 and "--format" in res.stderr
+    assert not (tmp_path / "x").exists()
+
+
+@needs_shared
+def test_whole_book_builds():
+    report = pd.build(SHARED / "corpus" / "book" / "d2l-zh", "zh")
+    assert report.files == 124 and len(report.pairs) > 5000
+    assert [s.path for s in report.skipped] == ["chapter_references/zreferences.md"]
