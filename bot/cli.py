@@ -159,3 +159,114 @@ def parallel_build(edition_dir: Path,
     for s in report.skipped:
         console.print(Text(f"  skipped {s.path}: {s.reason}"))
     raise typer.Exit(1 if report.partial else 0)
+
+
+@app.command()
+def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English repo (path or git URL)[@REV]."),
+         edition: str = typer.Option(..., "--edition", help="Edition repo (local working copy)."),
+         lang: str = typer.Option(..., "--lang", help="Edition language code, e.g. zh."),
+         engine: str = typer.Option("tm", "--engine", help="tm (offline), aws, bedrock or openai."),
+         paths: list[str] = typer.Option([], "--paths", help="Only edition files matching these globs."),
+         dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; change nothing."),
+         report: Path | None = typer.Option(None, "--report", help="Write the JSON report here (PR body beside)."),
+         budget: int | None = typer.Option(None, "--budget", help="Refuse runs that would bill more characters."),
+         suffix: str = typer.Option("_origin", "--origin-suffix"),
+         extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework"),
+         rename: list[str] = typer.Option([], "--rename", help="EDITION_PATH=UPSTREAM_PATH path map entries.")):
+    """Sync an edition with upstream: translate only changed blocks, commit on amts/sync-<lang>."""
+    from bot.sync import repos
+    from bot.sync.report import build_report, pr_body
+    from bot.sync.runner import SyncOptions, run_sync
+    from bot.translate.base import EngineError
+    from bot.translate.factory import ENGINES, make_engine, memory_from_commit
+
+    if engine not in ENGINES:
+        raise fail(f"--engine must be one of {', '.join(ENGINES)} (got {engine!r})")
+    bad = [r for r in rename if "=" not in r]
+    if bad:
+        raise fail(f"--rename takes EDITION_PATH=UPSTREAM_PATH (got {bad[0]!r})")
+    opts = SyncOptions(upstream, edition, lang, engine, paths, dry_run, origin_suffix=suffix,
+                       extra_frameworks=extra_framework, renames=dict(r.split("=", 1) for r in rename),
+                       budget_chars=budget)
+
+    def factory(_repo, base):
+        memory = memory_from_commit(base, suffix, "en", lang, extra_framework)
+        return make_engine(engine, memory, lang)
+
+    try:
+        result = run_sync(opts, factory)
+    except (repos.RepoError, EngineError) as e:
+        raise fail(str(e)) from None
+    data = build_report(result)
+    cost = getattr(result, "cost_usd", None)
+    body = pr_body(result, data, cost)
+    if report is not None:
+        from bot.paralleldata import write_atomic
+
+        write_atomic(report, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(report.with_suffix(".md"), body)
+    _print_sync_summary(data)
+    failed = any(f["flag"].startswith("failed") for f in data["flags"]) or any(
+        j["status"] == "failed" for j in data["files"])
+    raise typer.Exit(1 if failed else 0)
+
+
+def _print_sync_summary(data: dict) -> None:
+    title = ("plan (dry run)" if data["dry_run"] else "sync") + f" {data['lang']} ← {data['upstream_sha'][:10]}"
+    table = Table("file", "status", "blocks by action", "chars", "flags", title=title)
+    for f in data["files"]:
+        actions: dict[str, int] = {}
+        for b in f["blocks"]:
+            actions[b["action"]] = actions.get(b["action"], 0) + 1
+        flags = sum(len(b["flags"]) for b in f["blocks"])
+        chars = sum(b["chars"] for b in f["blocks"])
+        table.add_row(Text(f["path"]), f["status"], ", ".join(f"{k} {v}" for k, v in sorted(actions.items())),
+                      str(chars), str(flags))
+    console.print(table)
+    console.print(Text(f"characters sent: {data['chars_sent']} {data['chars_sent_by_engine']}; "
+                       f"billed: {data['chars_billed']}; actions: {data['summary']['actions']}; "
+                       f"commit: {data['commit'] or '-'}"))
+    for s in data["skipped"]:
+        console.print(Text(f"  skipped {s['path']}: {s['reason']}"))
+    for f in data["flags"]:
+        if f["flag"].startswith("failed"):
+            console.print(Text(f"  FAILED {f['path']}:{f['lines']}: {f['flag']}"))
+
+
+@app.command()
+def init(edition: Path = typer.Argument(..., help="Edition working copy without origin files."),
+         upstream: str = typer.Option(..., "--upstream", help="Upstream repo[@REV] the edition follows."),
+         suffix: str = typer.Option("_origin", "--origin-suffix"),
+         paths: list[str] = typer.Option([], "--paths", help="Only edition files matching these globs.")):
+    """Write X_origin.md beside every X.md from upstream at REV (the edition's sync state starts there)."""
+    import fnmatch
+
+    from bot.paralleldata import write_atomic
+    from bot.sync import repos
+
+    try:
+        up_spec, rev = repos.split_rev(upstream)
+        commit = repos.resolve(repos.open_repo(up_spec), rev)
+    except repos.RepoError as e:
+        raise fail(str(e)) from None
+    if not edition.is_dir():
+        raise fail(f"{edition}: not a directory")
+    written = missing = existing = 0
+    for path in sorted(edition.rglob("*.md")):
+        rel = path.relative_to(edition).as_posix()
+        if rel.startswith(".") or path.stem.endswith(suffix) or (paths and not any(fnmatch.fnmatch(rel, g)
+                                                                                 for g in paths)):
+            continue
+        origin = path.with_name(path.stem + suffix + ".md")
+        if origin.exists():
+            existing += 1
+            continue
+        text = repos.read_at(commit, rel)
+        if text is None:
+            missing += 1
+            console.print(Text(f"  no upstream file for {rel}"))
+            continue
+        write_atomic(origin, text)
+        written += 1
+    console.print(Text(f"origin files written: {written}; already present: {existing}; "
+                       f"without upstream counterpart: {missing} (upstream {commit.hexsha[:10]})"))

@@ -205,13 +205,14 @@ def split_sentences(text: str, lang: str) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _absorb_closers(text: str, j: int, closers: str, slide_end: dict[int, int], sent_start: int) -> int:
+def _absorb_closers(text: str, j: int, closers: str, guards: _Guards, sent_start: int) -> int:
     """Move ``j`` (just after a mark) over closing quotes/brackets and closing markup.
 
     Closing markup is the rest of a slide marker (``**]``) or an emphasis ``*``/``_`` run that closes one
-    opened in the current sentence (an odd number of runs so far), so "…end.* Next" keeps its ``*`` while
-    "…end。*Term* starts…" does not steal the next sentence's opening ``*``.
+    opened in the current sentence (an odd number of runs outside math/code so far), so "…end.* Next" keeps
+    its ``*`` while "…end。*Term* starts…" does not steal the next sentence's opening ``*``.
     """
+    slide_end = guards.slide_end
     n = len(text)
     while j < n:
         ch = text[j]
@@ -226,12 +227,20 @@ def _absorb_closers(text: str, j: int, closers: str, slide_end: dict[int, int], 
             run_end = j
             while run_end < n and text[run_end] == ch:
                 run_end += 1
-            runs = len(re.findall(re.escape(ch) + "+", text[sent_start:j]))
-            if runs % 2 == 1:
+            if _open_runs(text, ch, sent_start, j, guards.inline) % 2 == 1:
                 j = run_end
                 continue
         break
     return j
+
+
+def _open_runs(text: str, ch: str, start: int, end: int, inline: list[bool]) -> int:
+    """Runs of ``ch`` in ``text[start:end]`` outside inline math/code (``$x^*$`` is not emphasis)."""
+    runs = 0
+    for k in range(start, end):
+        if text[k] == ch and not inline[k] and (k == start or text[k - 1] != ch):
+            runs += 1
+    return runs
 
 
 def _cut_points_cjk(text: str, lang: str) -> list[int]:
@@ -247,7 +256,7 @@ def _cut_points_cjk(text: str, lang: str) -> list[int]:
             j = i + 1
             while j < n and text[j] in terminators:  # "？！", "。。"
                 j += 1
-            j = _absorb_closers(text, j, closers, guards.slide_end, sent_start)
+            j = _absorb_closers(text, j, closers, guards, sent_start)
             if lang == "ja" and j > i + 1 and text[j - 1] in "」』" and text[j : j + 1] in _JA_QUOTATIVE:
                 i = j  # 「はい。」と答えた: the quote is part of the sentence
                 continue
@@ -285,7 +294,7 @@ def _cut_points_western(text: str, lang: str) -> list[int]:
         j = i + 1
         while j < n and text[j] in _WESTERN_TERMINATORS:  # "?!", "..."
             j += 1
-        j = _absorb_closers(text, j, _WESTERN_CLOSERS, guards.slide_end, sent_start)
+        j = _absorb_closers(text, j, _WESTERN_CLOSERS, guards, sent_start)
         if j < n and not text[j].isspace():
             i = j if j > i + 1 else i + 1
             continue

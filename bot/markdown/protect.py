@@ -27,7 +27,7 @@ PLACEHOLDER_RE = re.compile(r"⟦(\d+)⟧")
 
 # Order matters: earlier alternatives win where they overlap.
 _PATTERNS: list[tuple[str, str]] = [
-    ("mark", r"^[ \t]*:(?:label|width|height|eqlabel):`[^`]*`[ \t]*$"),
+    ("mark", r"^[ \t]*:(?:label|width|height|eqlabel):`[^`]*`[ \t]*$|:end_tab:"),
     ("struct", r"^[ \t]*(?:#{1,6}[ \t]+|[*+-][ \t]+|\d+\.[ \t]+|>[ \t]?|:Caption[ \t]*)"),
     ("table", r"^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?::?-{3,}:?[ \t]*)?$|\|"),
     ("math", r"\$\$[\s\S]+?\$\$"),

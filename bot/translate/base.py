@@ -26,6 +26,10 @@ class TranslationRequest:
     text: str
     html: str = ""
     context: str = ""
+    #: The raw markdown of the segment and the markup behind each placeholder: a translation memory
+    #: matches raw text and maps its stored markup back onto these placeholders.
+    source: str = ""
+    originals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,139 @@
+"""Block diff from the origin English (what the edition was translated from) to the new English.
+
+Each new block is classified against the origin: ``unchanged`` (byte-identical), ``cosmetic`` (only
+whitespace, re-wrapping, trailing spaces or slide markers differ: nothing to translate), ``trivial``
+(typo or casing fixes only, each word at most two edits away: nothing to translate; the same fix is
+applied where the word appears verbatim in the translation), ``modified``
+(with a word diff), ``inserted``, ``moved`` (identical text found elsewhere in the origin); origin blocks
+with no new counterpart are ``deleted``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.fuzz import ratio
+
+from bot.markdown.blocks import Block, Document, Kind
+from bot.translate.tm import english_diff
+
+_SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
+_WS = re.compile(r"\s+")
+MODIFIED_MIN_SIMILARITY = 40.0
+
+
+@dataclass(frozen=True)
+class Change:
+    """``op`` for origin block ``old`` (index or None) and new block ``new`` (index or None)."""
+
+    op: str
+    old: int | None
+    new: int | None
+    word_diff: str = ""
+    fixes: tuple[tuple[str, str], ...] = ()
+
+
+def cosmetic_key(block: Block) -> str:
+    """What a reader of the translation would notice: no whitespace, no slide markers."""
+    if block.kind in (Kind.CODE, Kind.TOC):
+        return "\n".join(ln.rstrip() for ln in block.text.rstrip().splitlines())
+    return _WS.sub("", _SLIDE.sub("", block.text))
+
+
+def word_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
+    """The word replacements of a *trivial* change (typos, casing: each word at most 2 edits away), or
+    ``None`` when the change says something new and must be translated."""
+    a, b = old.split(), new.split()
+    fixes: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        if op != "replace" or i2 - i1 != j2 - j1:
+            return None
+        for x, y in zip(a[i1:i2], b[j1:j2], strict=True):
+            if x.lower() != y.lower() and (Levenshtein.distance(x, y) > 2 or min(len(x), len(y)) < 4):
+                return None
+            fixes.append((x, y))
+    return tuple(fixes)
+
+
+def _classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
+    if o.text == n.text:
+        return "unchanged", ()
+    if o.kind == n.kind and cosmetic_key(o) == cosmetic_key(n):
+        return "cosmetic", ()
+    if o.kind == n.kind and o.kind not in (Kind.CODE, Kind.TOC, Kind.MATH):
+        fixes = word_fixes(_SLIDE.sub("", o.text), _SLIDE.sub("", n.text))
+        if fixes:
+            return "trivial", fixes
+    return "modified", ()
+
+
+Pairing = list[tuple[int | None, int | None]]
+
+
+def _pair_region(old: Document, new: Document, i1: int, i2: int, j1: int, j2: int) -> Pairing:
+    """Monotone best pairing of a replaced region by kind and similarity (DP, small regions)."""
+    n, m = i2 - i1, j2 - j1
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for a in range(n - 1, -1, -1):
+        for b in range(m - 1, -1, -1):
+            o, w = old.blocks[i1 + a], new.blocks[j1 + b]
+            sim = ratio(o.key, w.key) if o.kind == w.kind else 0.0
+            take = score[a + 1][b + 1] + sim if sim >= MODIFIED_MIN_SIMILARITY else -1.0
+            score[a][b] = max(take, score[a + 1][b], score[a][b + 1])
+    out: Pairing = []
+    a = b = 0
+    while a < n or b < m:
+        if a < n and b < m:
+            o, w = old.blocks[i1 + a], new.blocks[j1 + b]
+            sim = ratio(o.key, w.key) if o.kind == w.kind else 0.0
+            if sim >= MODIFIED_MIN_SIMILARITY and score[a][b] == score[a + 1][b + 1] + sim:
+                out.append((i1 + a, j1 + b))
+                a, b = a + 1, b + 1
+                continue
+        if a < n and (b >= m or score[a][b] == score[a + 1][b]):
+            out.append((i1 + a, None))
+            a += 1
+        else:
+            out.append((None, j1 + b))
+            b += 1
+    return out
+
+
+def diff_blocks(old: Document, new: Document) -> list[Change]:
+    """Changes in new-document order; deletions sit where the deleted block was."""
+    keys_old = [cosmetic_key(b) for b in old.blocks]
+    keys_new = [cosmetic_key(b) for b in new.blocks]
+    raw: list[tuple[int | None, int | None]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=keys_old, b=keys_new, autojunk=False).get_opcodes():
+        if op == "equal":
+            raw += [(i1 + k, j1 + k) for k in range(i2 - i1)]
+        else:
+            raw += _pair_region(old, new, i1, i2, j1, j2)
+    deleted = {i: k for k, (i, j) in enumerate(raw) if j is None}
+    by_key = {}
+    for i in deleted:
+        by_key.setdefault(keys_old[i], []).append(i)
+    changes: list[Change] = []
+    moved_from: set[int] = set()
+    for i, j in raw:
+        if i is not None and j is not None:
+            o, n = old.blocks[i], new.blocks[j]
+            op, fixes = _classify(o, n)
+            word_diff = english_diff(o.text, n.text) if op in ("modified", "trivial") else ""
+            changes.append(Change(op, i, j, word_diff, fixes))
+        elif j is not None:
+            src = by_key.get(keys_new[j])
+            if src:
+                i = src.pop(0)
+                moved_from.add(i)
+                changes.append(Change("moved", i, j))
+            else:
+                changes.append(Change("inserted", None, j))
+        else:
+            changes.append(Change("deleted", i, None))
+    return [c for c in changes if not (c.op == "deleted" and c.old in moved_from)]

@@ -1,0 +1,82 @@
+"""Three-way merge of a code cell, so translated comments and strings survive an upstream code change.
+
+base = the origin English cell, theirs = the new English cell, ours = the edition's cell (same code,
+translated comments/strings/docstrings). Lines are matched by their comment- and string-free key. A
+region upstream changed whose edition lines are the same code as the origin lines takes the new English
+lines (their comments are English again and flagged); a region where only comments changed upstream
+keeps the edition's lines. When the edition's lines for a changed region cannot be found, the merge is a
+conflict: the new English cell is taken whole and flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from bot.markdown.keys import loose_code_key
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    text: str
+    conflict: bool
+    comments_reset: int  # edition lines whose translated comments were replaced by English ones
+    already: bool = False  # the edition already had the new code
+
+
+def _keys(lines: list[str]) -> list[str]:
+    return [loose_code_key(ln) for ln in lines]
+
+
+def merge_code(base: str, theirs: str, ours: str) -> MergeResult:
+    if loose_code_key(ours) == loose_code_key(theirs):
+        # The edition already carries the new code (with its own comments): nothing to merge.
+        return MergeResult(ours, False, 0, already=True)
+    b, t, o = base.splitlines(keepends=True), theirs.splitlines(keepends=True), ours.splitlines(keepends=True)
+    kb, kt, ko = _keys(b), _keys(t), _keys(o)
+    # Map base lines to edition lines through the code-only keys.
+    b_to_o: dict[int, int] = {}
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=kb, b=ko, autojunk=False).get_opcodes():
+        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
+            for k in range(i2 - i1):
+                b_to_o[i1 + k] = j1 + k
+    out: list[str] = []
+    reset = 0
+    o_pos = 0
+
+    def take_ours(upto: int) -> None:
+        nonlocal o_pos
+        if upto > o_pos:
+            out.extend(o[o_pos:upto])
+            o_pos = upto
+
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=b, b=t, autojunk=False).get_opcodes():
+        if op == "equal":
+            if i2 > i1 and all(i in b_to_o for i in range(i1, i2)):
+                take_ours(b_to_o[i2 - 1] + 1)
+                continue
+            if i2 > i1:
+                return MergeResult(theirs, True, 0)
+            continue
+        mapped = [b_to_o[i] for i in range(i1, i2) if i in b_to_o]
+        if len(mapped) != i2 - i1:
+            return MergeResult(theirs, True, 0)
+        if mapped:
+            take_ours(mapped[0])
+            if kb[i1:i2] == kt[j1:j2]:  # only comments/strings changed upstream: keep the translation
+                take_ours(mapped[-1] + 1)
+                continue
+            reset += sum(1 for m, i in zip(mapped, range(i1, i2), strict=True) if o[m] != b[i])
+            o_pos = mapped[-1] + 1
+        else:
+            # pure insertion: after the edition line that renders base line i1-1
+            if i1 > 0:
+                if i1 - 1 not in b_to_o:
+                    return MergeResult(theirs, True, 0)
+                take_ours(b_to_o[i1 - 1] + 1)
+        out.extend(t[j1:j2])
+    take_ours(len(o))
+    text = "".join(out)
+    if text and not text.endswith("\n") and theirs.endswith("\n"):
+        text += "\n"
+    return MergeResult(text, False, reset)

@@ -1,0 +1,415 @@
+"""Plan and render the sync of one file: what happens to every edition block, and the resulting texts.
+
+``plan_file`` (pure) walks the new English in order, through the block diff (origin -> new English) and
+the block alignment (origin -> edition), and decides per unit: ``keep`` (English unchanged: the edition
+block stays byte-identical), ``cosmetic``/``trivial`` (nothing to translate; typo fixes are propagated
+where the word appears verbatim), ``splice`` (only changed sentences re-translated inside the human
+paragraph), ``retranslate`` (whole block, the old translation kept visible in the notes), ``insert``,
+``delete``, ``merge-code`` (3-way merge of a code cell), ``copy`` (code, equations, toc copied from the new
+English). It collects the engine requests; ``render_file`` (pure) turns engine results into the new
+edition text and the new origin text. A unit whose translation failed, or whose result breaks the build
+gate, keeps its old edition text and its old English in the origin file, so the next sync retries it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.align.blocks import Alignment, align
+from bot.markdown.blocks import Block, Document, Kind, parse
+from bot.markdown.invariants import Violation, check
+from bot.markdown.protect import RestoreError, Segment, protect, restore
+from bot.sync.diff import Change, diff_blocks
+from bot.sync.merge import merge_code
+from bot.sync.splice import splice
+from bot.translate.base import TranslationRequest, TranslationResult
+
+NEEDS_TRANSLATION = "<!-- amts: needs translation -->"
+COPY_KINDS = frozenset({Kind.CODE, Kind.MATH, Kind.TOC, Kind.HTML})
+SPLICE_KINDS = frozenset({Kind.PARAGRAPH, Kind.BLOCKQUOTE})
+NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition"})
+
+
+@dataclass(frozen=True)
+class Req:
+    """A hole in a unit's output, filled by the translation of request ``id``."""
+
+    id: str
+    english: str
+
+
+@dataclass
+class Unit:
+    """One decision of the plan, with everything the PR notes need to explain it."""
+
+    action: str
+    new: tuple[int, ...] = ()
+    old_edition: tuple[int, ...] = ()
+    old_origin: tuple[int, ...] = ()
+    parts: list[str | Req] = field(default_factory=list)
+    sep: str = "\n"
+    flags: list[str] = field(default_factory=list)
+    english_diff: str = ""
+    old_text: str = ""
+    # Filled by render_file:
+    text: str = ""
+    status: str = "ok"
+    notes: list[str] = field(default_factory=list)
+    engines: list[str] = field(default_factory=list)
+    old_lines: tuple[int, int] | None = None  # in the old edition file
+    new_lines: tuple[int, int] | None = None  # in the new edition file
+
+    @property
+    def requests(self) -> list[Req]:
+        return [p for p in self.parts if isinstance(p, Req)]
+
+
+@dataclass
+class FilePlan:
+    path: str
+    origin: Document
+    new: Document
+    edition: Document
+    units: list[Unit]
+    segments: dict[str, Segment]
+    requests: list[TranslationRequest]
+
+
+@dataclass
+class FileOutcome:
+    edition_text: str
+    origin_text: str
+    units: list[Unit]
+    violations_before: int
+    violations_after: list[str]
+    new_violations: list[str]  # after the sync, not there before (line numbers ignored): must be empty
+
+
+def _text(doc: Document, idx: Sequence[int]) -> str:
+    return "".join(doc.blocks[i].text for i in idx)
+
+
+def _apply_fixes(text: str, fixes: Sequence[tuple[str, str]]) -> tuple[str, int]:
+    n = 0
+    for old, new in fixes:
+        pattern = re.compile(r"(?<![\w-])" + re.escape(old.strip(".,;:!?()\"'")) + r"(?![\w-])")
+        replacement = new.strip(".,;:!?()\"'")
+        text, k = pattern.subn(replacement, text)
+        n += k
+    return text, n
+
+
+class _Planner:
+    def __init__(self, path: str, origin: Document, new: Document, edition: Document, alignment: Alignment,
+                 src_lang: str, lang: str) -> None:
+        self.path, self.origin, self.new, self.edition = path, origin, new, edition
+        self.alignment, self.src_lang, self.lang = alignment, src_lang, lang
+        self.units: list[Unit] = []
+        self.segments: dict[str, Segment] = {}
+        self.requests: list[TranslationRequest] = []
+        self.pair_of: dict[int, int] = {}
+        self.attached: dict[int, list[int]] = {}  # pair index -> edition-only blocks that follow it
+        last = -1
+        for k, p in enumerate(alignment.pairs):
+            for i in p.src:
+                self.pair_of[i] = k
+            if p.src:
+                last = k
+            elif p.tgt:
+                self.attached.setdefault(last, []).extend(p.tgt)
+        self.done_pairs: set[int] = set()
+        # Edition-only code cells (an edition may have added upstream's newer cells on its own).
+        self.unclaimed: dict[str, list[int]] = {}
+        for p in alignment.pairs:
+            for k in p.tgt if not p.src else ():
+                b = edition.blocks[k]
+                if b.kind == Kind.CODE:
+                    self.unclaimed.setdefault(b.loose_key, []).append(k)
+
+    # -- requests --------------------------------------------------------------------------------
+    def _req(self, english: str) -> Req:
+        rid = f"{self.path}#{len(self.requests)}"
+        seg = protect(english)
+        self.segments[rid] = seg
+        self.requests.append(TranslationRequest(rid, seg.text, seg.html, source=english, originals=seg.originals))
+        return Req(rid, english)
+
+    def _sep_new(self, j: int) -> str:
+        return self.new.seps[j] or "\n"
+
+    def _sep_edition(self, k: int) -> str:
+        return self.edition.seps[k] or "\n"
+
+    # -- units -----------------------------------------------------------------------------------
+    def _emit_edition(self, action: str, idx: Sequence[int], change: Change | None) -> None:
+        for k in idx:
+            self.units.append(Unit(action, (change.new,) if change and change.new is not None else (), (k,),
+                                   (change.old,) if change and change.old is not None else (),
+                                   [self.edition.blocks[k].text], self._sep_edition(k)))
+
+    def _emit_attached(self, pair: int) -> None:
+        for k in self.attached.get(pair, []):
+            self.units.append(Unit("keep", (), (k,), (), [self.edition.blocks[k].text], self._sep_edition(k),
+                                   flags=["edition-only"]))
+
+    def plan(self, changes: list[Change]) -> None:
+        self._emit_attached(-1)
+        for c in changes:
+            if c.old is None:
+                assert c.new is not None
+                self._inserted(c.new)
+                continue
+            k = self.pair_of[c.old]
+            pair = self.alignment.pairs[k]
+            if k in self.done_pairs:
+                continue
+            self.done_pairs.add(k)
+            multi = len(pair.src) > 1
+            group = [x for x in changes if x.old in pair.src] if multi else [c]
+            if all(x.op in ("unchanged", "cosmetic", "moved") for x in group):
+                action = "keep" if all(x.op in ("unchanged", "moved") for x in group) else "cosmetic"
+                self._emit_edition(action, pair.tgt, c)
+                if action == "cosmetic" and self.units and pair.tgt:
+                    self.units[-1].flags.append("cosmetic source change")
+                if not pair.tgt:
+                    self.units.append(Unit(action, (c.new,) if c.new is not None else (), (), (c.old,),
+                                           flags=["not in edition"]))
+            elif all(x.op == "deleted" for x in group):
+                self.units.append(Unit("delete", (), pair.tgt, pair.src, old_text=_text(self.edition, pair.tgt),
+                                       sep=""))
+            elif not pair.tgt:
+                new_idx = tuple(x.new for x in group if x.new is not None)
+                self.units.append(Unit("skip", new_idx, (), pair.src, flags=["not in edition"],
+                                       english_diff=c.word_diff))
+            elif multi or len(pair.tgt) > 1:
+                self._retranslate(pair.src, pair.tgt, tuple(x.new for x in group if x.new is not None), c,
+                                  flags=[f"{pair.relation} pair re-translated as a whole"])
+            elif c.op == "trivial":
+                self._trivial(c, pair.tgt[0])
+            elif c.op == "deleted":
+                self.units.append(Unit("delete", (), pair.tgt, pair.src, old_text=_text(self.edition, pair.tgt),
+                                       sep=""))
+            else:
+                self._modified(c, pair.tgt[0])
+            self._emit_attached(k)
+
+    def _trivial(self, c: Change, k: int) -> None:
+        old = self.edition.blocks[k].text
+        text, n = _apply_fixes(old, c.fixes)
+        flags = ["trivial source change"] + ([f"{n} verbatim fix(es) applied"] if n else [])
+        self.units.append(Unit("trivial" if n == 0 else "trivial-fix", (c.new,), (k,), (c.old,), [text],
+                               self._sep_edition(k), flags, c.word_diff, old))
+
+    def _modified(self, c: Change, k: int) -> None:
+        assert c.old is not None and c.new is not None
+        o, n, e = self.origin.blocks[c.old], self.new.blocks[c.new], self.edition.blocks[k]
+        if n.kind in COPY_KINDS or o.kind in COPY_KINDS:
+            if n.kind == Kind.CODE and o.kind == Kind.CODE and e.kind == Kind.CODE:
+                m = merge_code(o.text, n.text, e.text)
+                flags = ["code conflict: new English code taken"] if m.conflict else []
+                if m.already:
+                    flags.append("edition already has the new code")
+                if m.comments_reset:
+                    flags.append(f"{m.comments_reset} translated comment line(s) now English")
+                self.units.append(Unit("merge-code", (c.new,), (k,), (c.old,), [m.text], self._sep_edition(k),
+                                       flags, c.word_diff, e.text))
+            else:
+                self.units.append(Unit("copy", (c.new,), (k,), (c.old,), [n.text], self._sep_edition(k), [],
+                                       c.word_diff, e.text))
+            return
+        if o.kind == n.kind == e.kind and (n.kind in SPLICE_KINDS or _prose_tab(n) and _prose_tab(e)):
+            unit = self._splice(o, n, e, c, k)
+            if unit is not None:
+                self.units.append(unit)
+                return
+        self._retranslate((c.old,), (k,), (c.new,), c)
+
+    def _splice(self, o: Block, n: Block, e: Block, c: Change, k: int) -> Unit | None:
+        wrap = n.kind == Kind.TAB
+        o_in, n_in, e_in = (_inner(b) if wrap else b.text for b in (o, n, e))
+        if wrap and (_outer(o) != _outer(n) or _outer(e)[0].strip() != _outer(n)[0].strip()):
+            return None
+        pieces = splice(o_in, e_in, n_in, self.src_lang, self.lang)
+        if pieces is None:
+            return None
+        parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in pieces]
+        if wrap:
+            head, tail = _outer(e)
+            parts = [head, *parts, tail]
+        return Unit("splice", (c.new,), (k,), (c.old,), parts, self._sep_edition(k), [], c.word_diff, e.text)
+
+    def _retranslate(self, old: tuple[int, ...], edition: tuple[int, ...], new: tuple[int, ...], c: Change,
+                     flags: list[str] | None = None) -> None:
+        parts: list[str | Req] = []
+        for n_i, j in enumerate(new):
+            if n_i:
+                parts.append(self.new.seps[j] or "\n")
+            parts += self._block_parts(self.new.blocks[j])
+        self.units.append(Unit("retranslate", new, edition, old, parts,
+                               self._sep_edition(edition[0]) if edition else "\n", flags or [], c.word_diff,
+                               _text(self.edition, edition)))
+
+    def _block_parts(self, b: Block) -> list[str | Req]:
+        if b.kind in COPY_KINDS or b.kind == Kind.OTHER or (b.kind == Kind.TAB and not _prose_tab(b)):
+            return [b.text]
+        if b.kind == Kind.TAB:
+            head, tail = _outer(b)
+            return [head, self._req(_inner(b)), tail]
+        return [self._req(b.text)]
+
+    def _inserted(self, j: int) -> None:
+        b = self.new.blocks[j]
+        if b.kind == Kind.CODE and self.unclaimed.get(b.loose_key):
+            k = self.unclaimed[b.loose_key].pop(0)
+            self.units.append(Unit("already-in-edition", (j,), (), (), flags=[
+                f"edition already has this cell at line {self.edition.blocks[k].start}"]))
+            return
+        parts = self._block_parts(b)
+        action = "insert" if any(isinstance(p, Req) for p in parts) else "insert-copy"
+        self.units.append(Unit(action, (j,), (), (), parts, self._sep_new(j)))
+
+
+def _outer(b: Block) -> tuple[str, str]:
+    lines = b.text.splitlines(keepends=True)
+    return lines[0], lines[-1]
+
+
+def _inner(b: Block) -> str:
+    return "".join(b.text.splitlines(keepends=True)[1:-1])
+
+
+def _prose_tab(b: Block) -> bool:
+    return b.kind == Kind.TAB and bool(b.children) and all(c.kind in SPLICE_KINDS | {Kind.LIST, Kind.OTHER}
+                                                              for c in b.children)
+
+
+def plan_file(path: str, origin_text: str, new_text: str, edition_text: str, src_lang: str = "en",
+              lang: str = "zh", extra_frameworks: Sequence[str] = ("paddle",),
+              terms: Mapping[str, str] | None = None) -> FilePlan:
+    """The plan for one file. Raises ``MarkdownError`` when one of the three texts cannot be parsed."""
+    origin, new, edition = parse(origin_text), parse(new_text), parse(edition_text)
+    planner = _Planner(path, origin, new, edition, align(origin, edition, extra_frameworks, terms), src_lang, lang)
+    planner.plan(diff_blocks(origin, new))
+    return FilePlan(path, origin, new, edition, planner.units, planner.segments, planner.requests)
+
+
+def _fill(unit: Unit, plan: FilePlan, results: Mapping[str, TranslationResult],
+          postedit: Callable[[str], str]) -> None:
+    out: list[str] = []
+    for part in unit.parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        res = results.get(part.id)
+        if res is None or res.error:
+            unit.status = "failed"
+            unit.notes.append(f"engine error: {res.error if res else 'no result'}")
+            return
+        unit.engines.append(res.engine)
+        unit.flags.extend(f for f in res.flags if f not in unit.flags)
+        if res.note:
+            unit.notes.append(res.note)
+        if res.text is None:
+            english = part.english.rstrip("\n")
+            out.append(english + " " + NEEDS_TRANSLATION + part.english[len(english):])
+            if "needs-human" not in unit.flags:
+                unit.flags.append("needs-human")
+            continue
+        try:
+            restored = restore(res.text, plan.segments[part.id])
+        except RestoreError as e:
+            unit.status = "failed"
+            unit.notes.append(f"markup damaged by {res.engine}: {e}")
+            return
+        trail = part.english[len(part.english.rstrip()):]
+        out.append(postedit(restored.rstrip()) + trail)
+    unit.text = "".join(out)
+
+
+def _gate(unit: Unit, plan: FilePlan, extra_frameworks: Sequence[str]) -> None:
+    """Per-block build gate: a unit may not add violations that its old text did not have."""
+    if not unit.new or unit.action in NO_OUTPUT_CHECK:
+        return
+    new_en = parse("\n".join(plan.new.blocks[j].text for j in unit.new))
+    try:
+        after = {str(v).split(": ", 1)[1] for v in check(new_en, parse(unit.text), extra_frameworks)}
+    except ValueError as e:
+        unit.status, unit.notes = "failed", [*unit.notes, f"result does not parse: {e}"]
+        return
+    before: set[str] = set()
+    if unit.old_origin and unit.old_edition:
+        old_en = parse("\n".join(plan.origin.blocks[i].text for i in unit.old_origin))
+        before = {str(v).split(": ", 1)[1] for v in check(old_en, parse(unit.old_text), extra_frameworks)}
+    new_violations = sorted(after - before)
+    if new_violations:
+        unit.status = "failed"
+        unit.flags.append("invariant failure")
+        unit.notes.append("build gate: " + "; ".join(new_violations))
+
+
+def render_file(plan: FilePlan, results: Mapping[str, TranslationResult], postedit: Callable[[str], str],
+                extra_frameworks: Sequence[str] = ("paddle",)) -> FileOutcome:
+    """New edition text and new origin text from the plan and the engine results."""
+    for unit in plan.units:
+        if unit.action == "delete":
+            unit.text = ""
+            continue
+        _fill(unit, plan, results, postedit)
+        if unit.status == "ok":
+            _gate(unit, plan, extra_frameworks)
+        if unit.status == "failed":
+            unit.text = unit.old_text if unit.old_edition else ""
+    edition_chunks: list[str] = []
+    line = 1
+    first = True
+    for unit in plan.units:
+        if not unit.text:
+            continue
+        sep = plan.edition.seps[0] if first else unit.sep
+        first = False
+        line += sep.count("\n")
+        n_lines = unit.text.count("\n") + (0 if unit.text.endswith("\n") else 1)
+        unit.new_lines = (line, line + n_lines - 1)
+        line += unit.text.count("\n")
+        edition_chunks += [sep, unit.text]
+    edition_chunks.append(plan.edition.seps[-1])
+    for unit in plan.units:
+        if unit.old_edition:
+            unit.old_lines = (plan.edition.blocks[unit.old_edition[0]].start,
+                              plan.edition.blocks[unit.old_edition[-1]].end)
+    origin_text = _origin_text(plan)
+    before = check(plan.origin, plan.edition, extra_frameworks)
+    edition_text = "".join(edition_chunks)
+    try:
+        after = check(parse(origin_text), parse(edition_text), extra_frameworks)
+    except ValueError as e:
+        return FileOutcome(edition_text, origin_text, plan.units, len(before), [f"parse: {e}"], [f"parse: {e}"])
+    known = Counter(_unlined(v) for v in before)
+    new: list[str] = []
+    for v in after:
+        if known[_unlined(v)] > 0:
+            known[_unlined(v)] -= 1
+        else:
+            new.append(str(v))
+    return FileOutcome(edition_text, origin_text, plan.units, len(before), [str(v) for v in after], new)
+
+
+def _unlined(v: Violation) -> str:
+    return f"{v.kind}: " + re.sub(r"\(source line \d+\)|source line \d+", "", v.message)
+
+
+def _origin_text(plan: FilePlan) -> str:
+    """The new English, except where a unit failed: there the old English stays, so it is retried."""
+    failed = {j: u for u in plan.units if u.status == "failed" for j in u.new}
+    chunks: list[str] = []
+    for j, b in enumerate(plan.new.blocks):
+        unit = failed.get(j)
+        if unit is None:
+            chunks += [plan.new.seps[j], b.text]
+        elif j == unit.new[0] and unit.old_origin:
+            chunks += [plan.new.seps[j], _text(plan.origin, unit.old_origin)]
+    chunks.append(plan.new.seps[-1])
+    return "".join(chunks)

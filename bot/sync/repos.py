@@ -1,0 +1,129 @@
+"""Git at the edge: the upstream and edition repositories, with GitPython.
+
+Upstream is read only at a revision (never checked out). The edition is never touched in place: the
+sync writes into a temporary worktree of the branch ``amts/sync-<lang>`` and commits there, so a run
+that is killed leaves the edition's working tree and branches exactly as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+
+class RepoError(Exception):
+    """A repository or revision the user named cannot be used; the message says which and why."""
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("AMTS_CACHE", Path.home() / ".cache" / "amts"))
+
+
+def split_rev(spec: str) -> tuple[str, str | None]:
+    """``REPO[@REV]`` -> (repo, rev). ``git@host:x`` URLs keep their ``@``."""
+    head, sep, rev = spec.rpartition("@")
+    if sep and head and rev and ":" not in rev and head != "git":
+        return head, rev
+    return spec, None
+
+
+def open_repo(spec: str) -> git.Repo:
+    """A local repository, or a clone of a URL kept in the cache (fetched again on each run)."""
+    path = Path(spec).expanduser()
+    if path.exists():
+        try:
+            return git.Repo(path)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise RepoError(f"{spec}: not a git repository") from None
+    if not re.match(r"^(https?|ssh|git|file)://|^git@", spec):
+        raise RepoError(f"{spec}: no such directory, and not a git URL")
+    target = cache_dir() / "repos" / hashlib.sha1(spec.encode()).hexdigest()[:16]
+    try:
+        if target.exists():
+            repo = git.Repo(target)
+            repo.remotes.origin.fetch()
+            return repo
+        return git.Repo.clone_from(spec, target, bare=True)
+    except git.GitCommandError as e:
+        raise RepoError(f"{spec}: cannot clone or fetch ({e.stderr.strip() or e})") from None
+
+
+def resolve(repo: git.Repo, rev: str | None) -> git.Commit:
+    try:
+        return repo.commit(rev or "HEAD")
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise RepoError(f"{repo.working_dir or repo.git_dir}: revision {rev or 'HEAD'!r} not found") from None
+
+
+def read_at(commit: git.Commit, path: str) -> str | None:
+    try:
+        blob = commit.tree / path
+    except KeyError:
+        return None
+    return blob.data_stream.read().decode("utf-8")
+
+
+def blob_sha(text: str) -> str:
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def find_rename(repo: git.Repo, origin_text: str, path: str, head: git.Commit) -> str | None:
+    """Where upstream moved ``path`` by ``head``: found from the commit that introduced the origin's exact
+    blob, through git's rename detection. ``None`` when git knows no such move."""
+    try:
+        commits = repo.git.log("--format=%H", f"--find-object={blob_sha(origin_text)}", head.hexsha).split()
+        if not commits:
+            return None
+        status = repo.git.diff("--name-status", "-M", commits[-1], head.hexsha)
+    except git.GitCommandError:
+        return None
+    for line in status.splitlines():
+        parts = line.split("\t")
+        if parts[0].startswith("R") and len(parts) == 3 and parts[1] == path:
+            return parts[2]
+    return None
+
+
+@dataclass
+class Worktree:
+    path: Path
+    repo: git.Repo
+    branch: str
+
+
+@contextmanager
+def branch_worktree(edition: git.Repo, branch: str) -> Iterator[Worktree]:
+    """A temporary worktree on ``branch`` (created from HEAD when missing); removed afterwards."""
+    edition.git.worktree("prune")
+    tmp = Path(tempfile.mkdtemp(prefix="amts-worktree-"))
+    path = tmp / "wt"
+    try:
+        if branch in [h.name for h in edition.heads]:
+            edition.git.worktree("add", str(path), branch)
+        else:
+            edition.git.worktree("add", "-b", branch, str(path), "HEAD")
+        yield Worktree(path, git.Repo(path), branch)
+    finally:
+        try:
+            edition.git.worktree("remove", "--force", str(path))
+        except git.GitCommandError:
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+        edition.git.worktree("prune")
+
+
+def ensure_clean(edition: git.Repo) -> None:
+    if edition.bare:
+        raise RepoError(f"{edition.git_dir}: the edition must be a working copy, not a bare repository")
+    if edition.is_dirty(untracked_files=False):
+        raise RepoError(f"{edition.working_dir}: working tree has uncommitted changes; commit or stash them first")

@@ -1,0 +1,188 @@
+"""The sync job: one edition against one upstream revision (the imperative shell around the pure plan).
+
+1. read upstream at REV, the edition at its rolling branch ``amts/sync-<lang>`` (or HEAD);
+2. per edition file with an origin file: map the path (identity, config rename map, git rename
+   detection), skip files whose origin equals upstream, plan the file;
+3. estimate characters, check the budget, translate every request of every file in one engine call;
+4. render, write edition and origin files atomically into a temporary worktree, commit on the branch;
+5. return a report (JSON-able) and the PR description.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import git
+
+from bot.markdown.blocks import MarkdownError
+from bot.paralleldata import write_atomic
+from bot.sync import repos
+from bot.sync.plan import FileOutcome, FilePlan, plan_file, render_file
+from bot.sync.postedit import postedit
+from bot.translate.base import Engine, EngineError, TranslationResult
+from bot.translate.budget import Budget
+
+
+@dataclass
+class SyncOptions:
+    upstream: str
+    edition: str
+    lang: str
+    engine: str = "tm"
+    paths: Sequence[str] = ()
+    dry_run: bool = False
+    src_lang: str = "en"
+    origin_suffix: str = "_origin"
+    extra_frameworks: Sequence[str] = ("paddle",)
+    renames: Mapping[str, str] = field(default_factory=dict)
+    budget_chars: int | None = None
+    branch: str = ""
+
+    def __post_init__(self) -> None:
+        self.branch = self.branch or f"amts/sync-{self.lang}"
+
+
+@dataclass
+class FileJob:
+    path: str  # edition path of X.md
+    upstream_path: str
+    renamed: bool
+    plan: FilePlan | None = None
+    outcome: FileOutcome | None = None
+    status: str = "planned"
+    error: str = ""
+
+
+@dataclass
+class SyncResult:
+    options: SyncOptions
+    upstream_sha: str
+    base_sha: str
+    jobs: list[FileJob]
+    skipped: list[tuple[str, str]]
+    results: dict[str, TranslationResult]
+    commit: str | None = None
+    engine_summary: str = ""
+
+
+EngineFactory = Callable[[git.Repo, git.Commit], Engine]
+
+
+def _origin_path(path: str, suffix: str) -> str:
+    return path[: -len(".md")] + suffix + ".md"
+
+
+def edition_files(commit: git.Commit, suffix: str, globs: Sequence[str]) -> list[str]:
+    """Edition paths ``X.md`` that have ``X<suffix>.md`` at ``commit``, filtered by ``globs``."""
+    names = {b.path for b in commit.tree.traverse() if b.type == "blob" and b.path.endswith(".md")}
+    out = []
+    for name in sorted(names):
+        if name.endswith(suffix + ".md") or _origin_path(name, suffix) not in names:
+            continue
+        if globs and not any(fnmatch.fnmatch(name, g) for g in globs):
+            continue
+        out.append(name)
+    return out
+
+
+def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.Commit) -> tuple[
+        list[FileJob], list[tuple[str, str]]]:
+    """Plan every edition file whose origin differs from upstream at ``up``."""
+    jobs: list[FileJob] = []
+    skipped: list[tuple[str, str]] = []
+    for path in edition_files(base, opts.origin_suffix, opts.paths):
+        origin = repos.read_at(base, _origin_path(path, opts.origin_suffix)) or ""
+        edition_text = repos.read_at(base, path) or ""
+        up_path = opts.renames.get(path, path)
+        new = repos.read_at(up, up_path)
+        renamed = False
+        if new is None:
+            moved = repos.find_rename(upstream, origin, up_path, up)
+            if moved is None:
+                skipped.append((path, f"{up_path} does not exist upstream at {up.hexsha[:10]}"))
+                continue
+            up_path, new, renamed = moved, repos.read_at(up, moved), True
+        if new == origin and not renamed:
+            continue
+        job = FileJob(path, up_path, renamed)
+        try:
+            job.plan = plan_file(path, origin, new or "", edition_text, opts.src_lang, opts.lang, opts.extra_frameworks)
+        except MarkdownError as e:
+            job.status, job.error = "failed", f"cannot parse: {e}"
+        jobs.append(job)
+    return jobs, skipped
+
+
+def translate_all(engine: Engine, jobs: Sequence[FileJob], budget: Budget) -> dict[str, TranslationResult]:
+    """One engine call for the whole run (batch engines need it); budget checked before anything is sent."""
+    requests = [r for j in jobs if j.plan for r in j.plan.requests]
+    if not requests:
+        return {}
+    budget.check(engine, requests)
+    return {r.id: r for r in engine.translate(requests)}
+
+
+def _new_paths(job: FileJob, suffix: str) -> tuple[str, str]:
+    path = job.upstream_path if job.renamed else job.path
+    return path, _origin_path(path, suffix)
+
+
+def write_outcomes(worktree: Path, jobs: Sequence[FileJob], suffix: str) -> list[str]:
+    """Write rendered files (renamed files move with upstream); returns the paths touched."""
+    touched: list[str] = []
+    wt = git.Repo(worktree)
+    for job in jobs:
+        if job.outcome is None:
+            continue
+        path, origin = _new_paths(job, suffix)
+        if job.renamed:
+            wt.git.mv(job.path, path)
+            wt.git.mv(_origin_path(job.path, suffix), origin)
+        write_atomic(worktree / path, job.outcome.edition_text)
+        write_atomic(worktree / origin, job.outcome.origin_text)
+        touched += [path, origin]
+    return touched
+
+
+def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
+    """The whole job. Raises ``repos.RepoError`` / ``EngineError`` with one clear message."""
+    up_spec, up_rev = repos.split_rev(opts.upstream)
+    upstream = repos.open_repo(up_spec)
+    up = repos.resolve(upstream, up_rev)
+    edition = repos.open_repo(opts.edition)
+    repos.ensure_clean(edition)
+    base = repos.resolve(edition, opts.branch if opts.branch in [h.name for h in edition.heads] else None)
+    jobs, skipped = plan_sync(opts, upstream, up, base)
+    result = SyncResult(opts, up.hexsha, base.hexsha, jobs, skipped, {})
+    if opts.dry_run:
+        return result
+    engine = make_engine(edition, base)
+    result.results = translate_all(engine, jobs, Budget(opts.budget_chars))
+    result.engine_summary = getattr(engine, "summary", "") or engine.name
+    for job in jobs:
+        if job.plan is not None:
+            job.outcome = render_file(job.plan, result.results, lambda t: postedit(t, opts.lang),
+                                      opts.extra_frameworks)
+            job.status = "synced" if all(u.status == "ok" for u in job.outcome.units) else "partial"
+    if not any(j.outcome for j in jobs):
+        return result
+    with repos.branch_worktree(edition, opts.branch) as wt:
+        touched = write_outcomes(wt.path, jobs, opts.origin_suffix)
+        wt.repo.git.add("--", *touched)
+        if wt.repo.is_dirty(index=True, working_tree=False):
+            name = Path(up_spec.rstrip("/")).name.removesuffix(".git")
+            wt.repo.git.commit("-m", f"amts: sync {opts.lang} with {name}@{up.hexsha[:7]}",
+                               "--author", "amts <amts@users.noreply.github.com>")
+            result.commit = wt.repo.head.commit.hexsha
+    return result
+
+
+def action_counts(result: SyncResult) -> Counter:
+    return Counter(u.action for j in result.jobs if j.plan for u in j.plan.units)
+
+
+__all__ = ["EngineError", "SyncOptions", "SyncResult", "run_sync", "action_counts"]

@@ -1,0 +1,109 @@
+"""Splicing: re-translate only the changed sentences of a human-translated paragraph.
+
+The origin paragraph and the edition paragraph are aligned sentence by sentence; the origin sentences
+are diffed against the new English. Groups of edition sentences whose English did not change are kept
+byte for byte (line breaks included); a group that touches a change is replaced by the translation of
+the new English sentences it stands for. When the edition's sentences cannot be located or aligned with
+confidence, splicing is refused and the caller re-translates the whole block instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from bot.align.sentalign import align_sentences
+from bot.align.sentences import join_lines, split_sentences
+
+_WS = re.compile(r"\s+")
+MIN_BEAD_SCORE = 0.2
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A slice of the spliced paragraph: kept edition text, or new English to translate (``english``)."""
+
+    text: str = ""
+    english: str = ""
+
+    @property
+    def to_translate(self) -> bool:
+        return bool(self.english)
+
+
+def _norm(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def locate(sentences: list[str], raw: str) -> list[tuple[int, int]] | None:
+    """Spans of consecutive ``sentences`` (taken from the joined text) inside ``raw``, where line breaks
+    and indentation may sit anywhere between characters."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for s in sentences:
+        chars = [c for c in s if not c.isspace()]
+        if not chars:
+            return None
+        pattern = r"\s*".join(re.escape(c) for c in chars)
+        m = re.compile(pattern).search(raw, pos)
+        if m is None:
+            return None
+        spans.append((m.start(), m.end()))
+        pos = m.end()
+    return spans
+
+
+def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> list[Piece] | None:
+    """Pieces that rebuild the edition paragraph for the new English, or ``None`` when unsafe."""
+    o_sents = split_sentences(join_lines(origin, src_lang), src_lang)
+    e_sents = split_sentences(join_lines(edition, lang), lang)
+    n_sents = split_sentences(join_lines(new, src_lang), src_lang)
+    if not o_sents or not e_sents:
+        return None
+    beads = align_sentences(o_sents, e_sents, src_lang, lang)
+    if any(not b.src or not b.tgt or (b.score < MIN_BEAD_SCORE and len(beads) > 1) for b in beads):
+        return None
+    spans = locate(e_sents, edition)
+    if spans is None:
+        return None
+    # Which new sentences replace which origin sentences.
+    o_to_n: dict[int, list[int]] = {}
+    changed: set[int] = set()
+    inserted_after: dict[int, list[int]] = {}
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=[_norm(s) for s in o_sents], b=[_norm(s) for s in n_sents],
+                                              autojunk=False).get_opcodes():
+        if op == "equal":
+            for k in range(i2 - i1):
+                o_to_n[i1 + k] = [j1 + k]
+        elif i1 == i2:
+            inserted_after.setdefault(i1 - 1, []).extend(range(j1, j2))
+        else:
+            changed.update(range(i1, i2))
+            o_to_n[i1] = list(range(j1, j2))
+            for k in range(i1 + 1, i2):
+                o_to_n[k] = []
+    joiner = "" if lang in ("zh", "ja") else " "
+    pieces: list[Piece] = [Piece(text=edition[: spans[0][0]])]
+    head = inserted_after.get(-1)
+    if head:
+        pieces.append(Piece(english=" ".join(n_sents[j] for j in head)))
+    for bead in beads:
+        start, end = spans[bead.tgt[0]][0], spans[bead.tgt[-1]][1]
+        following = edition[end: spans[bead.tgt[-1] + 1][0]] if bead.tgt[-1] + 1 < len(spans) else ""
+        if not any(i in changed for i in bead.src):
+            pieces.append(Piece(text=edition[start:end]))
+        else:
+            new_idx = [j for i in bead.src for j in o_to_n.get(i, [])]
+            if new_idx:
+                pieces.append(Piece(english=" ".join(n_sents[j] for j in new_idx)))
+            elif following and not following.strip():
+                following = ""  # a deleted sentence takes its separator with it
+        tail = [j for i in bead.src for j in inserted_after.get(i, [])]
+        if tail:
+            if joiner:
+                pieces.append(Piece(text=joiner))
+            pieces.append(Piece(english=" ".join(n_sents[j] for j in tail)))
+        pieces.append(Piece(text=following))
+    pieces.append(Piece(text=edition[spans[-1][1]:]))
+    return [p for p in pieces if p.text or p.english]

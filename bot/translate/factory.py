@@ -1,0 +1,67 @@
+"""Engines by name, and the translation memory built from an edition's own translations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import git
+
+from bot.align.blocks import align
+from bot.align.textpairs import TextPair, text_pairs
+from bot.markdown.blocks import MarkdownError, parse
+from bot.translate.base import Engine, EngineError
+from bot.translate.tm import TmEngine, TranslationMemory
+
+ENGINES = ("tm", "aws", "bedrock", "openai")
+
+
+def memory_from_texts(pairs: Iterable[tuple[str, str]], src_lang: str, lang: str,
+                      extra_frameworks: Iterable[str] = ("paddle",)) -> TranslationMemory:
+    """Sentence and paragraph pairs of (origin English, translation) file texts."""
+    collected: list[TextPair] = []
+    extra = tuple(extra_frameworks)
+    for origin, translation in pairs:
+        try:
+            alignment = align(parse(origin), parse(translation), extra)
+        except MarkdownError:
+            continue  # an unparsable file teaches nothing; the sync reports it where it matters
+        collected += text_pairs(alignment, src_lang, lang, "paragraph")
+        collected += text_pairs(alignment, src_lang, lang, "sentence")
+    return TranslationMemory.from_pairs(collected)
+
+
+def memory_from_commit(commit: git.Commit, suffix: str, src_lang: str, lang: str,
+                       extra_frameworks: Iterable[str] = ("paddle",)) -> TranslationMemory:
+    """The memory of an edition at ``commit``: every ``X.md`` with its ``X<suffix>.md``."""
+    blobs = {b.path: b for b in commit.tree.traverse() if b.type == "blob" and b.path.endswith(".md")}
+
+    def texts():
+        for path, blob in blobs.items():
+            origin = blobs.get(path[:-3] + suffix + ".md")
+            if origin is not None and not path.endswith(suffix + ".md"):
+                try:
+                    yield origin.data_stream.read().decode(), blob.data_stream.read().decode()
+                except UnicodeDecodeError:
+                    continue
+
+    return memory_from_texts(texts(), src_lang, lang, extra_frameworks)
+
+
+def make_engine(name: str, memory: TranslationMemory | None = None, lang: str = "zh",
+                src_lang: str = "en") -> Engine:
+    """An engine by name. Paid engines take their settings from the standard AWS/OpenAI environment."""
+    if name == "tm":
+        return TmEngine(memory or TranslationMemory([], []))
+    if name == "aws":
+        from bot.translate.aws import AwsTranslateConfig, AwsTranslateEngine
+
+        return AwsTranslateEngine(AwsTranslateConfig(source_lang=src_lang, target_lang=lang))
+    if name == "bedrock":
+        from bot.translate.llm import BedrockEngine
+
+        return BedrockEngine(memory=memory)
+    if name == "openai":
+        from bot.translate.llm import OpenAIEngine
+
+        return OpenAIEngine(memory=memory)
+    raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")

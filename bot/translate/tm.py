@@ -1,0 +1,136 @@
+"""The offline engine ``tm``: a translation memory built from the edition's own aligned pairs.
+
+It never invents a translation. An exact match (same English, whitespace aside) is reused as is; a high
+fuzzy match is reused with a review flag and the English difference in its note; anything else comes
+back untranslated with the ``needs-human`` flag, and the sync leaves the English in place for a human
+translator. Stored translations carry raw markup; it is mapped back onto the request's placeholders, and
+a stored translation whose markup does not match the new English is not reused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.align.textpairs import TextPair
+from bot.markdown.protect import protect
+from bot.translate.base import TranslationRequest, TranslationResult
+
+_WS = re.compile(r"\s+")
+FUZZY_THRESHOLD = 85.0
+
+
+def _norm(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def reprotect(translation: str, originals: Sequence[str]) -> str | None:
+    """``translation`` (raw markup) with its markup replaced by the placeholders of ``originals``.
+
+    Each piece of markup of the translation must match one original exactly (as a multiset); ``None``
+    when they differ, because reusing it would carry the old markup into the new text.
+    """
+    seg = protect(translation)
+    free: dict[str, list[int]] = {}
+    for i, original in enumerate(originals):
+        free.setdefault(original, []).append(i)
+    mapping: list[int] = []
+    for original in seg.originals:
+        slots = free.get(original)
+        if not slots:
+            return None
+        mapping.append(slots.pop(0))
+    if any(free.values()):
+        return None
+    return re.sub(r"⟦(\d+)⟧", lambda m: f"⟦{mapping[int(m.group(1))]}⟧", seg.text)
+
+
+def english_diff(old: str, new: str) -> str:
+    """A compact word diff ``[-old-]{+new+}`` for reviewers."""
+    a, b = old.split(), new.split()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend(a[i1:i2])
+            continue
+        if i2 > i1:
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+    return " ".join(out)
+
+
+@dataclass
+class TranslationMemory:
+    """English -> translation pairs; later pairs for the same English do not override earlier ones."""
+
+    sources: list[str]
+    targets: list[str]
+    _index: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {s: i for i, s in enumerate(self.sources)}
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[TextPair | tuple[str, str]]) -> TranslationMemory:
+        seen: dict[str, str] = {}
+        for p in pairs:
+            src, tgt = (p.src, p.tgt) if isinstance(p, TextPair) else p
+            seen.setdefault(_norm(src), tgt)
+        return cls(list(seen), list(seen.values()))
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def exact(self, source: str) -> str | None:
+        index = self._index.get(_norm(source))
+        return None if index is None else self.targets[index]
+
+    def fuzzy(self, source: str, threshold: float = FUZZY_THRESHOLD) -> tuple[str, str, float] | None:
+        """Best (english, translation, score 0..100) at or above ``threshold``."""
+        hit = process.extractOne(_norm(source), self.sources, scorer=fuzz.ratio, score_cutoff=threshold)
+        if hit is None:
+            return None
+        _, score, index = hit
+        return self.sources[index], self.targets[index], score
+
+    def search(self, text: str, k: int = 5) -> list[tuple[str, str, float]]:
+        """Top-k similar pairs (for LLM prompts): (english, translation, score 0..1)."""
+        hits = process.extract(_norm(text), self.sources, scorer=fuzz.token_set_ratio, limit=k)
+        return [(self.sources[i], self.targets[i], s / 100) for _, s, i in hits]
+
+
+class TmEngine:
+    """Engine ``tm``: free, offline, never guesses."""
+
+    name = "tm"
+
+    def __init__(self, memory: TranslationMemory, threshold: float = FUZZY_THRESHOLD) -> None:
+        self.memory = memory
+        self.threshold = threshold
+
+    def estimate(self, requests: Sequence[TranslationRequest]) -> int:
+        return 0
+
+    def translate(self, requests: Sequence[TranslationRequest]) -> list[TranslationResult]:
+        return [self._one(r) for r in requests]
+
+    def _one(self, req: TranslationRequest) -> TranslationResult:
+        source = req.source or req.text
+        exact = self.memory.exact(source)
+        if exact is not None and (text := reprotect(exact, req.originals)) is not None:
+            return TranslationResult(req.id, text, self.name, from_memory=True, score=1.0, flags=("tm-exact",))
+        hit = self.memory.fuzzy(source, self.threshold)
+        if hit is not None:
+            english, target, score = hit
+            text = reprotect(target, req.originals)
+            if text is not None:
+                return TranslationResult(req.id, text, self.name, from_memory=True, score=round(score / 100, 3),
+                                         flags=("tm-fuzzy", "review"),
+                                         note=f"fuzzy {score:.0f}%: English differs: {english_diff(english, source)}")
+        return TranslationResult(req.id, None, self.name, flags=("needs-human",),
+                                 note="no translation memory match")
