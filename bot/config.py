@@ -185,7 +185,8 @@ class Config(_Model):
         try:
             return self.editions[name]
         except KeyError:
-            raise ConfigError(f"no edition {name!r} in the config (editions: {', '.join(self.editions)})") from None
+            known = ", ".join(self.editions)
+            raise ConfigError(f"no edition {name!r} in the config (editions: {known})") from None
 
 
 class ConfigError(Exception):
@@ -264,7 +265,8 @@ def _cross_checks(config: Config) -> list[tuple[tuple[Any, ...], str]]:
     for name, ed in config.editions.items():
         loc = ("editions", name)
         if ed.engine != "tm" and getattr(config.engines, ed.engine) is None:
-            out.append((loc + ("engine",), f"uses engine {ed.engine!r} but engines.{ed.engine} is not configured"))
+            out.append((loc + ("engine",),
+                        f"uses engine {ed.engine!r} but engines.{ed.engine} is not configured"))
         if ed.needs_init and ed.init_from is None:
             out.append((loc + ("init_from",), "is required when needs_init is true (the upstream revision "
                         "the translation followed, e.g. v0.16.0)"))

@@ -155,9 +155,13 @@ class _Planner:
             self.units.append(Unit("keep", (), (k,), (), [self.edition.blocks[k].text], self._sep_edition(k),
                                    flags=["edition-only"]))
 
-    def plan(self, changes: list[Change]) -> None:
+    def plan(self, changes: list[Change], force: frozenset[int] = frozenset()) -> None:
+        """``force``: new English block indices to re-translate even when their English did not change
+        (a reviewer's ``/amts retranslate``)."""
         self._emit_attached(-1)
         for c in changes:
+            if c.new in force and c.old is not None and c.op in ("unchanged", "cosmetic", "trivial", "moved"):
+                c = Change("modified", c.old, c.new, c.word_diff)
             if c.old is None:
                 assert c.new is not None
                 self._inserted(c.new)
@@ -187,6 +191,8 @@ class _Planner:
             elif multi or len(pair.tgt) > 1:
                 self._retranslate(pair.src, pair.tgt, tuple(x.new for x in group if x.new is not None), c,
                                   flags=[f"{pair.relation} pair re-translated as a whole"])
+            elif c.new in force:
+                self._retranslate((c.old,), (pair.tgt[0],), (c.new,), c, flags=["re-translation requested"])
             elif c.op == "trivial":
                 self._trivial(c, pair.tgt[0])
             elif c.op == "deleted":
@@ -288,11 +294,11 @@ def _prose_tab(b: Block) -> bool:
 
 def plan_file(path: str, origin_text: str, new_text: str, edition_text: str, src_lang: str = "en",
               lang: str = "zh", extra_frameworks: Sequence[str] = ("paddle",),
-              terms: Mapping[str, str] | None = None) -> FilePlan:
+              terms: Mapping[str, str] | None = None, force: frozenset[int] = frozenset()) -> FilePlan:
     """The plan for one file. Raises ``MarkdownError`` when one of the three texts cannot be parsed."""
     origin, new, edition = parse(origin_text), parse(new_text), parse(edition_text)
     planner = _Planner(path, origin, new, edition, align(origin, edition, extra_frameworks, terms), src_lang, lang)
-    planner.plan(diff_blocks(origin, new))
+    planner.plan(diff_blocks(origin, new), force)
     return FilePlan(path, origin, new, edition, planner.units, planner.segments, planner.requests)
 
 

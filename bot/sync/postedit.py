@@ -10,8 +10,8 @@ How it stays safe:
 
 * A rule never sees protected markup. Before the rules run, every code fence, ``$$…$$``, inline code,
   ``$…$`` (pandoc's rules: no space just inside the dollars), role (``:numref:`x```), link target,
-  autolink/HTML tag, bare URL, backslash escape, HTML entity and slide-marker bracket is replaced by one private-use
-  character, and put back at the end. Protected spans therefore come out byte-identical.
+  autolink/HTML tag, bare URL, backslash escape, HTML entity and slide-marker bracket is replaced by
+  one private-use character, and put back at the end. Protected spans therefore come out byte-identical.
 * A rule returns *hits*: where a violation is and, only when the fix cannot change how the markdown
   renders, the replacement. ``violations`` reports every hit; ``postedit`` applies the safe ones.
   Removing a space next to ``*`` is checked against CommonMark's flanking rules; spaces next to a
@@ -56,7 +56,9 @@ __all__ = [
 @dataclass(frozen=True)
 class Violation:
     """One place where ``text`` breaks ``rule``. ``line`` and ``column`` are 1-based (column counts
-    characters); ``fixable`` says whether ``postedit`` repairs it (False: reported for a human)."""
+    characters). ``fixable`` says whether the rule can fix it safely in the text as it stands; a space
+    next to broken emphasis is not, until the emphasis rule has repaired it (``postedit`` runs the
+    rules to a fixed point, so what it leaves is exactly what needs a human)."""
 
     rule: str
     line: int
@@ -425,7 +427,8 @@ def _emphasis_space(text: str) -> list[Hit]:
             inner = content.strip(" \t")
             if inner == content or not inner or "\n\n" in content:
                 continue
-            if not (any(_is_han(c) for c in inner) or sum(c.isalpha() and _kind(c) is None for c in inner) >= 2):
+            letters = sum(c.isalpha() and _kind(c) is None for c in inner)
+            if not (any(_is_han(c) for c in inner) or letters >= 2):
                 continue  # "2 * x * 3" is arithmetic, not emphasis
             fixed = text[oa:ob] + inner + text[ca:cb]
             new = text[:oa] + fixed + text[cb:]
@@ -454,8 +457,10 @@ COMMON_RULES: tuple[Rule, ...] = (EMPHASIS_SPACE, ROLE_GLUED, DOUBLE_SPACE, TRAI
 
 def _space_class(left: str, right: str, is_cjk: Callable[[str], bool]) -> str | None:
     """Which spacing rule owns a run between ``left`` and ``right``; None if none does."""
-    if left in "|," or right == "|" or _kind(right) is _Kind.REF:
-        return None  # table cells; "(批量大小, 词数)" (the guide wants that space); the role rule's run
+    if left in "|,;:.?!" or right == "|" or _kind(right) is _Kind.REF:
+        # Table cells; the space after ASCII punctuation the zh-punct rule kept ("(批量大小, 词数)"
+        # wants it, "$x$: 集合" is a notation list); the role rule's run.
+        return None
     lc, rc = is_cjk(left), is_cjk(right)
     if not (lc or rc):
         return None
@@ -625,7 +630,8 @@ def rules_for(lang: str) -> tuple[Rule, ...]:
     try:
         return RULES[lang]
     except KeyError:
-        raise ValueError(f"no post-edit rules for language {lang!r}; known: {', '.join(sorted(RULES))}") from None
+        known = ", ".join(sorted(RULES))
+        raise ValueError(f"no post-edit rules for language {lang!r}; known: {known}") from None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -680,7 +686,8 @@ def violations(text: str, lang: str) -> list[Violation]:
     out = []
     for rule in rules_for(lang):
         for h in rule.find(masked.text):
-            out.append(_violation(rule.name, text, offsets[h.start], offsets[h.end], h.replacement is not None))
+            fixable = h.replacement is not None
+            out.append(_violation(rule.name, text, offsets[h.start], offsets[h.end], fixable))
     return out
 
 

@@ -114,16 +114,18 @@ def pr_body(result: SyncResult, report: dict[str, Any], cost_usd: float | None =
         lines += [title, ""]
         if job.error:
             lines += [f"**failed:** {job.error}", ""]
-        for k, u in enumerate(changed):
+        for u in changed:
+            k = u.new[0] if u.new else "-"
             where = f"lines {u.new_lines[0]}–{u.new_lines[1]}" if u.new_lines else "removed"
             flag_text = (" — " + ", ".join(u.flags)) if u.flags else ""
             status = " **FAILED, kept as it was**" if u.status == "failed" else ""
-            lines += ["<details>", f"<summary>#{k} {u.action} ({where}){flag_text}{status}</summary>", ""]
+            lines += ["<details>", f"<summary><code>{job.path}#{k}</code> {u.action} ({where}){flag_text}{status}"
+                      "</summary>", ""]
             if u.english_diff:
                 lines += ["English diff:", "", _fence(u.english_diff), ""]
             if u.old_text and u.text != u.old_text:
                 lines += ["Previous translation:", "", _fence(u.old_text), ""]
-            if u.text and u.action != "delete":
+            if u.text and u.action not in ("delete", "cosmetic", "keep") and u.text != u.old_text:
                 lines += ["New text:", "", _fence(u.text), ""]
             if u.engines:
                 lines.append(f"Engine: {', '.join(sorted(set(u.engines)))}; "

@@ -102,16 +102,14 @@ class Worktree:
 
 
 @contextmanager
-def branch_worktree(edition: git.Repo, branch: str) -> Iterator[Worktree]:
-    """A temporary worktree on ``branch`` (created from HEAD when missing); removed afterwards."""
+def branch_worktree(edition: git.Repo, branch: str, base: str) -> Iterator[Worktree]:
+    """A temporary detached worktree at ``base``; removed afterwards. The branch itself only moves in
+    ``publish``, after the commit exists, so a run killed before that leaves every ref as it was."""
     edition.git.worktree("prune")
     tmp = Path(tempfile.mkdtemp(prefix="amts-worktree-"))
     path = tmp / "wt"
     try:
-        if branch in [h.name for h in edition.heads]:
-            edition.git.worktree("add", str(path), branch)
-        else:
-            edition.git.worktree("add", "-b", branch, str(path), "HEAD")
+        edition.git.worktree("add", "--detach", str(path), base)
         yield Worktree(path, git.Repo(path), branch)
     finally:
         try:
@@ -120,6 +118,14 @@ def branch_worktree(edition: git.Repo, branch: str) -> Iterator[Worktree]:
             pass
         shutil.rmtree(tmp, ignore_errors=True)
         edition.git.worktree("prune")
+
+
+def publish(edition: git.Repo, branch: str, new_sha: str, old_sha: str | None) -> None:
+    """Point ``branch`` at ``new_sha``, only if it still is where the run started (compare-and-swap)."""
+    try:
+        edition.git.update_ref(f"refs/heads/{branch}", new_sha, old_sha or "0" * 40)
+    except git.GitCommandError as e:
+        raise RepoError(f"branch {branch} moved while syncing; run again ({e.stderr.strip()})") from None
 
 
 def ensure_clean(edition: git.Repo) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import git
 
-from bot.markdown.blocks import MarkdownError
+from bot.markdown.blocks import MarkdownError, parse
 from bot.paralleldata import write_atomic
 from bot.sync import repos
 from bot.sync.plan import FileOutcome, FilePlan, plan_file, render_file
@@ -41,6 +41,9 @@ class SyncOptions:
     renames: Mapping[str, str] = field(default_factory=dict)
     budget_chars: int | None = None
     branch: str = ""
+    #: edition path -> new English block indices to re-translate anyway (``/amts retranslate``);
+    #: an empty set means every prose block of the file.
+    force: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.branch = self.branch or f"amts/sync-{self.lang}"
@@ -106,11 +109,15 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
                 skipped.append((path, f"{up_path} does not exist upstream at {up.hexsha[:10]}"))
                 continue
             up_path, new, renamed = moved, repos.read_at(up, moved), True
-        if new == origin and not renamed:
+        force = opts.force.get(path)
+        if new == origin and not renamed and force is None:
             continue
         job = FileJob(path, up_path, renamed)
         try:
-            job.plan = plan_file(path, origin, new or "", edition_text, opts.src_lang, opts.lang, opts.extra_frameworks)
+            if force is not None and not force:
+                force = frozenset(range(len(parse(new or "").blocks)))
+            job.plan = plan_file(path, origin, new or "", edition_text, opts.src_lang, opts.lang,
+                                 opts.extra_frameworks, force=force or frozenset())
         except MarkdownError as e:
             job.status, job.error = "failed", f"cannot parse: {e}"
         jobs.append(job)
@@ -155,7 +162,8 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
     up = repos.resolve(upstream, up_rev)
     edition = repos.open_repo(opts.edition)
     repos.ensure_clean(edition)
-    base = repos.resolve(edition, opts.branch if opts.branch in [h.name for h in edition.heads] else None)
+    has_branch = opts.branch in [h.name for h in edition.heads]
+    base = repos.resolve(edition, opts.branch if has_branch else None)
     jobs, skipped = plan_sync(opts, upstream, up, base)
     result = SyncResult(opts, up.hexsha, base.hexsha, jobs, skipped, {})
     if opts.dry_run:
@@ -170,7 +178,7 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
             job.status = "synced" if all(u.status == "ok" for u in job.outcome.units) else "partial"
     if not any(j.outcome for j in jobs):
         return result
-    with repos.branch_worktree(edition, opts.branch) as wt:
+    with repos.branch_worktree(edition, opts.branch, base.hexsha) as wt:
         touched = write_outcomes(wt.path, jobs, opts.origin_suffix)
         wt.repo.git.add("--", *touched)
         if wt.repo.is_dirty(index=True, working_tree=False):
@@ -178,6 +186,7 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
             wt.repo.git.commit("-m", f"amts: sync {opts.lang} with {name}@{up.hexsha[:7]}",
                                "--author", "amts <amts@users.noreply.github.com>")
             result.commit = wt.repo.head.commit.hexsha
+            repos.publish(edition, opts.branch, result.commit, base.hexsha if has_branch else None)
     return result
 
 

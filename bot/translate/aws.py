@@ -51,23 +51,45 @@ Mode = Literal["realtime", "batch", "auto"]
 
 REALTIME_LIMIT_BYTES = 10_000
 TERMINAL_JOB_STATES = frozenset({"COMPLETED", "COMPLETED_WITH_ERROR", "FAILED", "STOPPED"})
-RETRYABLE_CODES = frozenset({
-    "TooManyRequestsException", "ThrottlingException", "ServiceUnavailableException",
-    "InternalServerException", "RequestTimeout", "RequestTimeoutException", "SlowDown",
-})
-AUTH_CODES = frozenset({
-    "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException", "AccessDenied",
-    "ExpiredTokenException", "ExpiredToken", "InvalidClientTokenId", "SignatureDoesNotMatch",
-    "InvalidAccessKeyId", "MissingAuthenticationTokenException",
-})
-CONFIG_CODES = frozenset({"ResourceNotFoundException", "UnsupportedLanguagePairException",
-                          "InvalidParameterValueException", "NoSuchBucket"})
+RETRYABLE_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "ThrottlingException",
+        "ServiceUnavailableException",
+        "InternalServerException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "SlowDown",
+    }
+)
+AUTH_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "AccessDeniedException",
+        "AccessDenied",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "InvalidAccessKeyId",
+        "MissingAuthenticationTokenException",
+    }
+)
+CONFIG_CODES = frozenset(
+    {
+        "ResourceNotFoundException",
+        "UnsupportedLanguagePairException",
+        "InvalidParameterValueException",
+        "NoSuchBucket",
+    }
+)
 _P_RE = re.compile(r"<p\b([^>]*)>(.*?)</p\s*>", re.DOTALL | re.IGNORECASE)
 _DATA_ID_RE = re.compile(r"""\bdata-id\s*=\s*["']?(\d+)["']?""", re.IGNORECASE)
 _BODY_RE = re.compile(r"<body\b[^>]*>(.*)</body\s*>", re.DOTALL | re.IGNORECASE)
 
 
-# --------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------
 # Retry
 # --------------------------------------------------------------------------------------------------
 
@@ -98,8 +120,13 @@ class RetriesExhausted(Exception):
         self.last, self.attempts = last, attempts
 
 
-def call_with_retry(fn: Callable[[], T], *, retryable: Callable[[BaseException], bool], policy: RetryPolicy,
-                    sleep: Callable[[float], None]) -> T:
+def call_with_retry(
+    fn: Callable[[], T],
+    *,
+    retryable: Callable[[BaseException], bool],
+    policy: RetryPolicy,
+    sleep: Callable[[float], None],
+) -> T:
     """Call ``fn`` until it succeeds, a non-retryable error escapes, or the policy runs out."""
     delays = policy.delays()
     attempts = 0
@@ -132,8 +159,10 @@ def fatal_aws_error(exc: BaseException, service: str, endpoint: str | None) -> E
     """The one clear message for errors that stop the whole engine (credentials, endpoint, config)."""
     where = f" at {endpoint}" if endpoint else ""
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        return EngineError(f"no AWS credentials found for {service}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID "
-                           "and AWS_SECRET_ACCESS_KEY")
+        return EngineError(
+            f"no AWS credentials found for {service}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID "
+            "and AWS_SECRET_ACCESS_KEY"
+        )
     if isinstance(exc, NoRegionError):
         return EngineError(f"no AWS region set for {service}: set AWS_DEFAULT_REGION or the engine's region")
     if isinstance(exc, EndpointConnectionError):
@@ -141,15 +170,19 @@ def fatal_aws_error(exc: BaseException, service: str, endpoint: str | None) -> E
     code = _error_code(exc)
     message = exc.response.get("Error", {}).get("Message", "") if isinstance(exc, ClientError) else ""
     if code in AUTH_CODES:
-        return EngineError(f"{service} rejected the AWS credentials ({code}: {message}); check AWS_PROFILE or "
-                           "the access keys and the IAM permissions")
+        return EngineError(
+            f"{service} rejected the AWS credentials ({code}: {message}); check AWS_PROFILE or "
+            "the access keys and the IAM permissions"
+        )
     if code in CONFIG_CODES:
-        return EngineError(f"{service} refused the configuration ({code}: {message}); check the engine's "
-                           "languages, terminology_names, parallel_data_name and bucket")
+        return EngineError(
+            f"{service} refused the configuration ({code}: {message}); check the engine's "
+            "languages, terminology_names, parallel_data_name and bucket"
+        )
     return None
 
 
-# --------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------
 # Configuration and mode
 # --------------------------------------------------------------------------------------------------
 
@@ -187,8 +220,10 @@ class AwsTranslateConfig:
         if self.mode not in ("realtime", "batch", "auto"):
             raise EngineError(f"engines.aws.mode must be realtime, batch or auto, not {self.mode!r}")
         if len(self.terminology_names) > 1:
-            raise EngineError("Amazon Translate applies one terminology per request; list at most one in "
-                              "engines.aws.terminology_names")
+            raise EngineError(
+                "Amazon Translate applies one terminology per request; list at most one in "
+                "engines.aws.terminology_names"
+            )
         if not 0 < self.max_request_bytes <= REALTIME_LIMIT_BYTES:
             raise EngineError(f"engines.aws.max_request_bytes must be between 1 and {REALTIME_LIMIT_BYTES:,}")
 
@@ -205,7 +240,7 @@ class ModeChoice:
         return f"{self.mode}{' (ACT)' if self.act else ''}: {self.reason}"
 
 
-# --------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------
 # The engine
 # --------------------------------------------------------------------------------------------------
 
@@ -220,8 +255,13 @@ class AwsTranslateEngine:
 
     name = "aws"
 
-    def __init__(self, config: AwsTranslateConfig | None = None, *, session: boto3.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        config: AwsTranslateConfig | None = None,
+        *,
+        session: boto3.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.config = config or AwsTranslateConfig()
         self._session = session
         self._sleep = sleep
@@ -229,37 +269,53 @@ class AwsTranslateEngine:
         self.last_mode: ModeChoice | None = None
         self.last_job_id: str | None = None
 
-    # -- public API ------------------------------------------------------------------------------------
+    # -- public API -------------------------------------------------------------------------------
 
     def choose_mode(self, requests: Sequence[TranslationRequest]) -> ModeChoice:
         """Decide real time vs batch for ``requests`` without any network call."""
         cfg = self.config
         pd = cfg.parallel_data_name
         if cfg.mode == "realtime":
-            return ModeChoice("realtime", "mode is set to realtime" + (
-                f"; parallel data '{pd}' is not applied (ACT works only in batch jobs)" if pd else ""))
+            return ModeChoice(
+                "realtime",
+                "mode is set to realtime"
+                + (f"; parallel data '{pd}' is not applied (ACT works only in batch jobs)" if pd else ""),
+            )
         if cfg.mode == "batch":
-            return ModeChoice("batch", "mode is set to batch" + (f" with parallel data '{pd}'" if pd else ""),
-                              act=bool(pd))
+            return ModeChoice(
+                "batch", "mode is set to batch" + (f" with parallel data '{pd}'" if pd else ""), act=bool(pd)
+            )
         chars = sum(len(self._segment_html(r)) for r in requests)
         if not pd:
             return ModeChoice("realtime", "auto: no parallel data configured, so a batch job brings no ACT")
         if chars < cfg.batch_threshold_chars:
-            return ModeChoice("realtime", f"auto: {chars:,} characters is under the {cfg.batch_threshold_chars:,}"
-                              f"-character batch threshold; parallel data '{pd}' is not applied")
+            return ModeChoice(
+                "realtime",
+                f"auto: {chars:,} characters is under the {cfg.batch_threshold_chars:,}"
+                f"-character batch threshold; parallel data '{pd}' is not applied",
+            )
         if not (cfg.bucket and cfg.role_arn):
-            return ModeChoice("realtime", f"auto: {chars:,} characters would use batch ACT, but no bucket/role_arn "
-                              "is configured")
-        return ModeChoice("batch", f"auto: {chars:,} characters reach the {cfg.batch_threshold_chars:,}-character "
-                          f"threshold and parallel data '{pd}' is configured", act=True)
+            return ModeChoice(
+                "realtime",
+                f"auto: {chars:,} characters would use batch ACT, but no bucket/role_arn is configured",
+            )
+        return ModeChoice(
+            "batch",
+            f"auto: {chars:,} characters reach the {cfg.batch_threshold_chars:,}-character "
+            f"threshold and parallel data '{pd}' is configured",
+            act=True,
+        )
 
     def estimate(self, requests: Sequence[TranslationRequest]) -> int:
         """Characters that would be billed: the exact HTML sent (markup included; see module doc)."""
         choice = self.choose_mode(requests)
         if choice.mode == "batch":
             return sum(len(self._document(i, r)) for i, r in enumerate(requests))
-        return sum(len(self._element(i, r)) for i, r in enumerate(requests)
-                   if len(self._element(i, r).encode("utf-8")) <= self.config.max_request_bytes)
+        return sum(
+            len(self._element(i, r))
+            for i, r in enumerate(requests)
+            if len(self._element(i, r).encode("utf-8")) <= self.config.max_request_bytes
+        )
 
     def estimate_cost(self, requests: Sequence[TranslationRequest]) -> float:
         """USD for :meth:`estimate`, at the ACT price when the run would be a batch job with parallel data."""
@@ -272,14 +328,17 @@ class AwsTranslateEngine:
         if not requests:
             return []
         choice = self.choose_mode(requests)
-        self.last_mode = choice
+        self.last_mode, self.last_job_id = choice, None
         try:
             if choice.mode == "batch":
                 return self._translate_batch(requests)
             return self._translate_realtime(requests)
         except RetriesExhausted as exc:
-            raise EngineError(f"AWS kept failing during the {choice.mode} run: {_describe(exc.last)} "
-                              f"({exc.attempts} attempts); try again later") from exc
+            job = f"; batch job {self.last_job_id} may still finish" if self.last_job_id else ""
+            raise EngineError(
+                f"AWS kept failing during the {choice.mode} run: {_describe(exc.last)} "
+                f"({exc.attempts} attempts){job}; try again later"
+            ) from exc
 
     def summary(self) -> str:
         """One line for the PR notes: which path the last run took, and why."""
@@ -288,27 +347,33 @@ class AwsTranslateEngine:
         job = f"; job {self.last_job_id}" if self.last_mode.mode == "batch" and self.last_job_id else ""
         return f"aws {self.last_mode}{job}"
 
-    # -- shared helpers ----------------------------------------------------------------------------------
+    # -- shared helpers ---------------------------------------------------------------------------
 
     def _client(self, service: str) -> Any:
         if service not in self._clients:
             try:
                 session = self._session or boto3.Session(profile_name=self.config.profile)
                 self._clients[service] = session.client(
-                    service, region_name=self.config.region,
+                    service,
+                    region_name=self.config.region,
                     config=Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=60),
                 )
             except BotoCoreError as exc:
                 raise fatal_aws_error(exc, _service_label(service), None) or EngineError(
-                    f"cannot create the {service} client: {exc}") from exc
+                    f"cannot create the {service} client: {exc}"
+                ) from exc
         return self._clients[service]
 
     def _call(self, service: str, operation: str, **kwargs: Any) -> dict[str, Any]:
         """One API call with retries; fatal errors become :class:`EngineError`, others propagate."""
         client = self._client(service)
         try:
-            return call_with_retry(lambda: getattr(client, operation)(**kwargs), retryable=is_retryable_aws,
-                                   policy=self.config.retry, sleep=self._sleep)
+            return call_with_retry(
+                lambda: getattr(client, operation)(**kwargs),
+                retryable=is_retryable_aws,
+                policy=self.config.retry,
+                sleep=self._sleep,
+            )
         except (ClientError, BotoCoreError) as exc:
             fatal = fatal_aws_error(exc, _service_label(service), client.meta.endpoint_url)
             if fatal is not None:
@@ -333,14 +398,22 @@ class AwsTranslateEngine:
             text = text.strip()
         problem = placeholder_problem(request.text, text)
         if problem:
-            return TranslationResult(request.id, None, self.name, chars_billed=billed, error=problem,
-                                     note=f"{note}; rejected output: {text[:200]}")
+            return TranslationResult(
+                request.id,
+                None,
+                self.name,
+                chars_billed=billed,
+                error=problem,
+                note=f"{note}; rejected output: {text[:200]}",
+            )
         return TranslationResult(request.id, text, self.name, chars_billed=billed, note=note)
 
-    def _failed(self, request: TranslationRequest, error: str, note: str = "", billed: int = 0) -> TranslationResult:
+    def _failed(
+        self, request: TranslationRequest, error: str, note: str = "", billed: int = 0
+    ) -> TranslationResult:
         return TranslationResult(request.id, None, self.name, chars_billed=billed, error=error, note=note)
 
-    # -- real time -----------------------------------------------------------------------------------------
+    # -- real time --------------------------------------------------------------------------------
 
     def _packs(self, requests: Sequence[TranslationRequest]) -> tuple[list[list[int]], list[int]]:
         """Greedy packs of request indices under ``max_request_bytes``, plus the indices too big to send."""
@@ -364,8 +437,11 @@ class AwsTranslateEngine:
         return packs, oversize
 
     def _translate_text(self, payload: str) -> str:
-        kwargs: dict[str, Any] = {"Text": payload, "SourceLanguageCode": self.config.source_lang,
-                                  "TargetLanguageCode": self.config.target_lang}
+        kwargs: dict[str, Any] = {
+            "Text": payload,
+            "SourceLanguageCode": self.config.source_lang,
+            "TargetLanguageCode": self.config.target_lang,
+        }
         if self.config.terminology_names:
             kwargs["TerminologyNames"] = list(self.config.terminology_names)
         if self.config.settings:
@@ -377,27 +453,39 @@ class AwsTranslateEngine:
         packs, oversize = self._packs(requests)
         for i in oversize:
             size = len(self._element(i, requests[i]).encode("utf-8"))
-            results[i] = self._failed(requests[i], f"segment is {size:,} bytes of HTML; Amazon Translate real time "
-                                      f"accepts at most {self.config.max_request_bytes:,} bytes per request (use batch "
-                                      "mode or split the block)")
+            results[i] = self._failed(
+                requests[i],
+                f"segment is {size:,} bytes of HTML; Amazon Translate real time "
+                f"accepts at most {self.config.max_request_bytes:,} bytes per request (use batch "
+                "mode or split the block)",
+            )
         for pack in packs:
             results.update(self._send_pack(requests, pack, allow_split=True))
         return [results[i] for i in range(len(requests))]
 
-    def _send_pack(self, requests: Sequence[TranslationRequest], pack: list[int],
-                   allow_split: bool) -> dict[int, TranslationResult]:
+    def _send_pack(
+        self, requests: Sequence[TranslationRequest], pack: list[int], allow_split: bool
+    ) -> dict[int, TranslationResult]:
         elements = {i: self._element(i, requests[i]) for i in pack}
         payload = "".join(elements.values())
-        note = "aws realtime" + (f", terminology {self.config.terminology_names[0]}"
-                                 if self.config.terminology_names else "")
+        note = "aws realtime" + (
+            f", terminology {self.config.terminology_names[0]}" if self.config.terminology_names else ""
+        )
         try:
             translated = self._translate_text(payload)
         except RetriesExhausted as exc:
-            return {i: self._failed(requests[i], f"Amazon Translate kept failing: {_describe(exc.last)} "
-                                    f"({exc.attempts} attempts)") for i in pack}
+            return {
+                i: self._failed(
+                    requests[i],
+                    f"Amazon Translate kept failing: {_describe(exc.last)} ({exc.attempts} attempts)",
+                )
+                for i in pack
+            }
         except ClientError as exc:
-            return {i: self._failed(requests[i], f"Amazon Translate refused the segment: {_describe(exc)}")
-                    for i in pack}
+            return {
+                i: self._failed(requests[i], f"Amazon Translate refused the segment: {_describe(exc)}")
+                for i in pack
+            }
         parts = _parse_elements(translated)
         if parts is None or set(parts) != set(pack):
             if allow_split and len(pack) > 1:
@@ -409,17 +497,21 @@ class AwsTranslateEngine:
                 body = parts.get(pack[0]) if parts else None
                 parts = {pack[0]: body if body is not None else re.sub(r"</?p\b[^>]*>", "", translated)}
             else:
-                return {i: self._failed(requests[i], "Amazon Translate returned the packed segments garbled")
-                        for i in pack}
+                return {
+                    i: self._failed(requests[i], "Amazon Translate returned the packed segments garbled")
+                    for i in pack
+                }
         return {i: self._result(requests[i], parts[i], len(elements[i]), note) for i in pack}
 
-    # -- batch -----------------------------------------------------------------------------------------------
+    # -- batch ------------------------------------------------------------------------------------
 
     def _translate_batch(self, requests: Sequence[TranslationRequest]) -> list[TranslationResult]:
         cfg = self.config
         if not cfg.bucket or not cfg.role_arn:
-            raise EngineError("batch mode needs engines.aws.bucket (an S3 bucket for input and output) and "
-                              "engines.aws.role_arn (an IAM role Amazon Translate can assume to read/write it)")
+            raise EngineError(
+                "batch mode needs engines.aws.bucket (an S3 bucket for input and output) and "
+                "engines.aws.role_arn (an IAM role Amazon Translate can assume to read/write it)"
+            )
         if cfg.parallel_data_name:
             self._require_active_parallel_data(cfg.parallel_data_name)
         run = uuid.uuid4().hex[:16]
@@ -428,8 +520,14 @@ class AwsTranslateEngine:
         names = [f"{i:06d}.html" for i in range(len(requests))]
         documents = [self._document(i, r) for i, r in enumerate(requests)]
         for name, doc in zip(names, documents, strict=True):
-            self._call("s3", "put_object", Bucket=cfg.bucket, Key=in_prefix + name, Body=doc.encode("utf-8"),
-                       ContentType="text/html")
+            self._call(
+                "s3",
+                "put_object",
+                Bucket=cfg.bucket,
+                Key=in_prefix + name,
+                Body=doc.encode("utf-8"),
+                ContentType="text/html",
+            )
         start: dict[str, Any] = {
             "JobName": f"amts-{run}",
             "InputDataConfig": {"S3Uri": f"s3://{cfg.bucket}/{in_prefix}", "ContentType": "text/html"},
@@ -448,14 +546,17 @@ class AwsTranslateEngine:
         try:
             job_id = self._call("translate", "start_text_translation_job", **start)["JobId"]
         except RetriesExhausted as exc:
-            raise EngineError(f"Amazon Translate did not accept the batch job: {_describe(exc.last)}") from exc
+            raise EngineError(
+                f"Amazon Translate did not accept the batch job: {_describe(exc.last)}"
+            ) from exc
         except ClientError as exc:
             raise EngineError(f"Amazon Translate refused the batch job: {_describe(exc)}") from exc
         self.last_job_id = job_id
         props = self._wait_for_job(job_id)
         status = props["JobStatus"]
-        note = f"aws batch job {job_id}" + (f", ACT with parallel data {cfg.parallel_data_name}"
-                                            if cfg.parallel_data_name else "")
+        note = f"aws batch job {job_id}" + (
+            f", ACT with parallel data {cfg.parallel_data_name}" if cfg.parallel_data_name else ""
+        )
         if status not in ("COMPLETED", "COMPLETED_WITH_ERROR"):
             why = props.get("Message") or "no message"
             if status not in TERMINAL_JOB_STATES:
@@ -466,9 +567,11 @@ class AwsTranslateEngine:
     def _require_active_parallel_data(self, name: str) -> None:
         props = self._call("translate", "get_parallel_data", Name=name)["ParallelDataProperties"]
         if props.get("Status") != "ACTIVE":
-            raise EngineError(f"parallel data '{name}' is {props.get('Status')}, not ACTIVE"
-                              + (f" ({props['Message']})" if props.get("Message") else "")
-                              + "; wait for it to finish or fix its file, then run again")
+            raise EngineError(
+                f"parallel data '{name}' is {props.get('Status')}, not ACTIVE"
+                + (f" ({props['Message']})" if props.get("Message") else "")
+                + "; wait for it to finish or fix its file, then run again"
+            )
 
     def _wait_for_job(self, job_id: str) -> dict[str, Any]:
         """Poll DescribeTextTranslationJob with exponential backoff until the job ends or time runs out."""
@@ -482,14 +585,21 @@ class AwsTranslateEngine:
             waited += delay
             delay = min(delay * 2, self.config.poll_max_s)
 
-    def _collect_batch(self, requests: Sequence[TranslationRequest], names: list[str], documents: list[str],
-                       props: dict[str, Any], note: str) -> list[TranslationResult]:
+    def _collect_batch(
+        self,
+        requests: Sequence[TranslationRequest],
+        names: list[str],
+        documents: list[str],
+        props: dict[str, Any],
+        note: str,
+    ) -> list[TranslationResult]:
         bucket, prefix = _split_s3(props["OutputDataConfig"]["S3Uri"])
         target = self.config.target_lang
         details = self._read_details(bucket, f"{prefix}details/{target}.auxiliary-translation-details.json")
         doc_errors = {
             d.get("sourceFile", ""): d.get("auxiliaryData", {}).get("error", {}).get("errorMessage", "")
-            for d in details.get("details", []) if "targetFile" not in d or d.get("auxiliaryData", {}).get("error")
+            for d in details.get("details", [])
+            if "targetFile" not in d or d.get("auxiliaryData", {}).get("error")
         }
         outputs: dict[int, str] = {}
         errors: dict[int, str] = {}
@@ -508,9 +618,13 @@ class AwsTranslateEngine:
                 continue
             outputs[i] = parts[i]
         billed_total = int(details.get("charactersTranslated") or sum(len(documents[i]) for i in outputs))
-        shares = dict(zip(outputs, apportion(billed_total, [len(documents[i]) for i in outputs]), strict=True))
-        return [self._result(r, outputs[i], shares[i], note) if i in outputs else self._failed(r, errors[i], note)
-                for i, r in enumerate(requests)]
+        shares = dict(
+            zip(outputs, apportion(billed_total, [len(documents[i]) for i in outputs]), strict=True)
+        )
+        return [
+            self._result(r, outputs[i], shares[i], note) if i in outputs else self._failed(r, errors[i], note)
+            for i, r in enumerate(requests)
+        ]
 
     def _read_object(self, bucket: str, key: str) -> str | None:
         try:
@@ -557,7 +671,8 @@ def _split_s3(uri: str) -> tuple[str, str]:
 
 def _service_label(service: str) -> str:
     return {"translate": "Amazon Translate", "s3": "Amazon S3", "bedrock-runtime": "Amazon Bedrock"}.get(
-        service, service)
+        service, service
+    )
 
 
 def _describe(exc: BaseException) -> str:

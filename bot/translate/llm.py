@@ -36,14 +36,23 @@ from bot.translate.htmlseg import placeholder_problem
 from bot.translate.retrieval import TranslationMemory
 
 LANGUAGE_NAMES = {
-    "en": "English", "zh": "Simplified Chinese", "zh-TW": "Traditional Chinese", "ja": "Japanese",
-    "ko": "Korean", "tr": "Turkish", "vi": "Vietnamese", "pt": "Brazilian Portuguese", "es": "Spanish",
-    "fr": "French", "de": "German", "ru": "Russian",
+    "en": "English",
+    "zh": "Simplified Chinese",
+    "zh-TW": "Traditional Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "tr": "Turkish",
+    "vi": "Vietnamese",
+    "pt": "Brazilian Portuguese",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "ru": "Russian",
 }
 _FENCE_RE = re.compile(r"\A```(?:json)?\s*\n(.*)\n```\Z", re.DOTALL)
 
 
-# --------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------
 # Prompt
 # --------------------------------------------------------------------------------------------------
 
@@ -87,10 +96,10 @@ class PromptBuilder:
         src = LANGUAGE_NAMES.get(cfg.source_lang, cfg.source_lang)
         tgt = LANGUAGE_NAMES.get(cfg.target_lang, cfg.target_lang)
         rules = [
-            f"You translate passages of the textbook \"Dive into Deep Learning\" from {src} to {tgt}.",
-            "Tokens of the form ⟦n⟧ (n is a number) stand for code, math, links or references. Copy every such "
-            "token into your translation exactly once, unchanged, at the grammatically right place; never "
-            "translate, renumber, add or drop one.",
+            f'You translate passages of the textbook "Dive into Deep Learning" from {src} to {tgt}.',
+            "Tokens of the form ⟦n⟧ (n is a number) stand for code, math, links or references. "
+            "Copy every such token into your translation exactly once, unchanged, at the grammatically "
+            "right place; never translate, renumber, add or drop one.",
             "Translate every segment completely and independently; do not merge or split segments.",
             'Answer with JSON only, no prose and no code fence: {"translations": [{"id": "<id>", "text": '
             '"<translation>"}]}, with exactly one entry for each input id.',
@@ -109,7 +118,9 @@ class PromptBuilder:
         current: list[int] = []
         size = 0
         for i, r in enumerate(requests):
-            if current and (len(current) >= cfg.max_segments_per_call or size + len(r.text) > cfg.max_chars_per_call):
+            if current and (
+                len(current) >= cfg.max_segments_per_call or size + len(r.text) > cfg.max_chars_per_call
+            ):
                 out.append(current)
                 current, size = [], 0
             current.append(i)
@@ -119,15 +130,16 @@ class PromptBuilder:
         return out
 
     def examples(self, requests: Sequence[TranslationRequest]) -> list[tuple[str, str]]:
-        """Top-k memory pairs per segment, merged best first, without duplicates or the segment itself."""
+        """Top-k memory pairs per segment, merged best first without duplicates.
+
+        An exact match stays in: it is the strongest example there is (the ``tm`` engine normally takes
+        exact matches before an LLM sees them, but a changed placeholder layout can send one here).
+        """
         if self.memory is None or self.config.examples_k <= 0:
             return []
         found: dict[tuple[str, str], float] = {}
-        sources = {r.text for r in requests}
         for r in requests:
             for src, tgt, score in self.memory.search(r.text, self.config.examples_k):
-                if src in sources:
-                    continue
                 found[(src, tgt)] = max(score, found.get((src, tgt), float("-inf")))
         ranked = sorted(found.items(), key=lambda item: -item[1])
         return [pair for pair, _ in ranked[: self.config.max_examples]]
@@ -146,9 +158,10 @@ class PromptBuilder:
         parts: list[str] = []
         examples = self.examples(requests)
         if examples:
-            parts.append("Approved translations of similar passages (follow their wording and terms):\n"
-                         "<examples>\n" + _dumps([{"source": s, "target": t} for s, t in examples])
-                         + "\n</examples>")
+            parts.append(
+                "Approved translations of similar passages (follow their wording and terms):\n"
+                "<examples>\n" + _dumps([{"source": s, "target": t} for s, t in examples]) + "\n</examples>"
+            )
         glossary = self.glossary_hits(requests)
         if glossary:
             parts.append("Glossary:\n<glossary>\n" + _dumps(glossary) + "\n</glossary>")
@@ -198,7 +211,7 @@ def parse_reply(reply: str, ids: Sequence[str]) -> dict[str, str]:
     return out
 
 
-# --------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------
 # Engines
 # --------------------------------------------------------------------------------------------------
 
@@ -219,8 +232,13 @@ class ChatEngine:
 
     name = "llm"
 
-    def __init__(self, prompt: PromptConfig | None, memory: TranslationMemory | None, retry: RetryPolicy,
-                 sleep: Callable[[float], None]) -> None:
+    def __init__(
+        self,
+        prompt: PromptConfig | None,
+        memory: TranslationMemory | None,
+        retry: RetryPolicy,
+        sleep: Callable[[float], None],
+    ) -> None:
         self.builder = PromptBuilder(prompt, memory)
         self.retry = retry
         self._sleep = sleep
@@ -251,16 +269,25 @@ class ChatEngine:
         prompt = self.builder.build(chunk)
         shares = apportion(prompt.chars, [len(r.text) for r in chunk])
         try:
-            completion = call_with_retry(lambda: self._complete(prompt), retryable=self._retryable,
-                                         policy=self.retry, sleep=self._sleep)
+            completion = call_with_retry(
+                lambda: self._complete(prompt),
+                retryable=self._retryable,
+                policy=self.retry,
+                sleep=self._sleep,
+            )
         except RetriesExhausted as exc:
-            return self._fail_all(chunk, f"{self.name} kept refusing ({exc.last}) after {exc.attempts} attempts")
+            return self._fail_all(
+                chunk, f"{self.name} kept refusing ({exc.last}) after {exc.attempts} attempts"
+            )
         except CallFailed as exc:
             return self._fail_all(chunk, str(exc))
-        note = f"{self.name}: {len(chunk)} segments per call" + (f", {completion.usage}" if completion.usage else "")
+        note = f"{self.name}: {len(chunk)} segments per call" + (
+            f", {completion.usage}" if completion.usage else ""
+        )
         if completion.truncated:
-            return self._fail_all(chunk, "model reply was cut off (max tokens); lower max_segments_per_call",
-                                  shares, note)
+            return self._fail_all(
+                chunk, "model reply was cut off (max tokens); lower max_segments_per_call", shares, note
+            )
         try:
             texts = parse_reply(completion.text, prompt.ids)
         except ReplyError as exc:
@@ -269,23 +296,42 @@ class ChatEngine:
         for pid, request, share in zip(prompt.ids, chunk, shares, strict=True):
             text = texts.get(pid)
             if text is None:
-                results.append(TranslationResult(request.id, None, self.name, chars_billed=share, note=note,
-                                                 error="model returned no single translation for this segment"))
+                results.append(
+                    TranslationResult(
+                        request.id,
+                        None,
+                        self.name,
+                        chars_billed=share,
+                        note=note,
+                        error="model returned no single translation for this segment",
+                    )
+                )
                 continue
             billed = share + len(text)
             problem = placeholder_problem(request.text, text)
             if problem:
-                results.append(TranslationResult(request.id, None, self.name, chars_billed=billed, error=problem,
-                                                 note=f"{note}; rejected output: {text[:200]}"))
+                results.append(
+                    TranslationResult(
+                        request.id,
+                        None,
+                        self.name,
+                        chars_billed=billed,
+                        error=problem,
+                        note=f"{note}; rejected output: {text[:200]}",
+                    )
+                )
             else:
                 results.append(TranslationResult(request.id, text, self.name, chars_billed=billed, note=note))
         return results
 
-    def _fail_all(self, chunk: list[TranslationRequest], error: str, shares: list[int] | None = None,
-                  note: str = "") -> list[TranslationResult]:
+    def _fail_all(
+        self, chunk: list[TranslationRequest], error: str, shares: list[int] | None = None, note: str = ""
+    ) -> list[TranslationResult]:
         shares = shares or [0] * len(chunk)
-        return [TranslationResult(r.id, None, self.name, chars_billed=s, error=error, note=note)
-                for r, s in zip(chunk, shares, strict=True)]
+        return [
+            TranslationResult(r.id, None, self.name, chars_billed=s, error=error, note=note)
+            for r, s in zip(chunk, shares, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -299,8 +345,15 @@ class BedrockConfig:
     profile: str | None = None
 
 
-_BEDROCK_RETRYABLE = frozenset({"ThrottlingException", "ServiceUnavailableException", "ModelNotReadyException",
-                                "InternalServerException", "ModelTimeoutException"})
+_BEDROCK_RETRYABLE = frozenset(
+    {
+        "ThrottlingException",
+        "ServiceUnavailableException",
+        "ModelNotReadyException",
+        "InternalServerException",
+        "ModelTimeoutException",
+    }
+)
 
 
 class BedrockEngine(ChatEngine):
@@ -308,9 +361,16 @@ class BedrockEngine(ChatEngine):
 
     name = "bedrock"
 
-    def __init__(self, config: BedrockConfig | None = None, prompt: PromptConfig | None = None,
-                 memory: TranslationMemory | None = None, *, session: boto3.Session | None = None,
-                 retry: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        config: BedrockConfig | None = None,
+        prompt: PromptConfig | None = None,
+        memory: TranslationMemory | None = None,
+        *,
+        session: boto3.Session | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         super().__init__(prompt, memory, retry or RetryPolicy(), sleep)
         self.config = config or BedrockConfig()
         self._session = session
@@ -320,11 +380,15 @@ class BedrockEngine(ChatEngine):
         if self._client is None:
             try:
                 session = self._session or boto3.Session(profile_name=self.config.profile)
-                self._client = session.client("bedrock-runtime", region_name=self.config.region,
-                                              config=Config(retries={"total_max_attempts": 1}, read_timeout=300))
+                self._client = session.client(
+                    "bedrock-runtime",
+                    region_name=self.config.region,
+                    config=Config(retries={"total_max_attempts": 1}, read_timeout=300),
+                )
             except BotoCoreError as exc:
                 raise fatal_aws_error(exc, "Amazon Bedrock", None) or EngineError(
-                    f"cannot create the Bedrock client: {exc}") from exc
+                    f"cannot create the Bedrock client: {exc}"
+                ) from exc
         return self._client
 
     def _retryable(self, exc: BaseException) -> bool:
@@ -352,8 +416,11 @@ class BedrockEngine(ChatEngine):
         content = resp.get("output", {}).get("message", {}).get("content", [])
         text = "".join(part.get("text", "") for part in content)
         usage = resp.get("usage", {})
-        return Completion(text, resp.get("stopReason") == "max_tokens",
-                          f"{usage.get('inputTokens', '?')} in / {usage.get('outputTokens', '?')} out tokens")
+        return Completion(
+            text,
+            resp.get("stopReason") == "max_tokens",
+            f"{usage.get('inputTokens', '?')} in / {usage.get('outputTokens', '?')} out tokens",
+        )
 
 
 @dataclass(frozen=True)
@@ -381,10 +448,17 @@ class OpenAIEngine(ChatEngine):
 
     name = "openai"
 
-    def __init__(self, config: OpenAIConfig | None = None, prompt: PromptConfig | None = None,
-                 memory: TranslationMemory | None = None, *, client: httpx.Client | None = None,
-                 retry: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep,
-                 environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: OpenAIConfig | None = None,
+        prompt: PromptConfig | None = None,
+        memory: TranslationMemory | None = None,
+        *,
+        client: httpx.Client | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(prompt, memory, retry or RetryPolicy(), sleep)
         self.config = config or OpenAIConfig()
         env = os.environ if environ is None else environ
@@ -392,11 +466,17 @@ class OpenAIEngine(ChatEngine):
         if self.config.api_key_env:
             self._api_key = env.get(self.config.api_key_env)
             if not self._api_key:
-                raise EngineError(f"set the environment variable {self.config.api_key_env} to the API key for "
-                                  f"{self.config.base_url} (or set api_key_env: null for a keyless local server)")
+                raise EngineError(
+                    f"set the environment variable {self.config.api_key_env} to the API key for "
+                    f"{self.config.base_url} (or set api_key_env: null for a keyless local server)"
+                )
         self._http = client or httpx.Client(timeout=self.config.timeout_s)
         base = self.config.base_url.rstrip("/").removesuffix("/v1")
         self.url = f"{base}/v1/chat/completions"
+
+    def close(self) -> None:
+        """Close the HTTP connection pool (only matters for long-lived processes such as the app)."""
+        self._http.close()
 
     def _retryable(self, exc: BaseException) -> bool:
         return isinstance(exc, _RetryableHttp | httpx.ReadTimeout | httpx.RemoteProtocolError)
@@ -404,7 +484,10 @@ class OpenAIEngine(ChatEngine):
     def _complete(self, prompt: Prompt) -> Completion:
         body: dict[str, Any] = {
             "model": self.config.model,
-            "messages": [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
+            "messages": [
+                {"role": "system", "content": prompt.system},
+                {"role": "user", "content": prompt.user},
+            ],
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
         }
@@ -414,27 +497,36 @@ class OpenAIEngine(ChatEngine):
         try:
             resp = self._http.post(self.url, json=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise EngineError(f"cannot reach the chat endpoint {self.url}: {exc}; check engines.openai.base_url") \
-                from exc
+            raise EngineError(
+                f"cannot reach the chat endpoint {self.url}: {exc}; check engines.openai.base_url"
+            ) from exc
         if resp.status_code == 429 or resp.status_code >= 500:
             raise _RetryableHttp(f"HTTP {resp.status_code}: {_error_message(resp)}")
         if resp.status_code in (401, 403):
-            raise EngineError(f"{self.url} rejected the API key (HTTP {resp.status_code}: {_error_message(resp)}); "
-                              f"check {self.config.api_key_env}")
+            raise EngineError(
+                f"{self.url} rejected the API key (HTTP {resp.status_code}: {_error_message(resp)}); "
+                f"check {self.config.api_key_env}"
+            )
         if resp.status_code == 404:
             raise EngineError(f"{self.url} answered 404 ({_error_message(resp)}); check base_url and model")
         if resp.status_code >= 400:
-            raise CallFailed(f"the chat endpoint refused the call (HTTP {resp.status_code}: {_error_message(resp)})")
+            raise CallFailed(
+                f"the chat endpoint refused the call (HTTP {resp.status_code}: {_error_message(resp)})"
+            )
         try:
             data = resp.json()
             choice = data["choices"][0]
             text = choice["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise CallFailed(f"the chat endpoint answered without choices[0].message.content: {resp.text[:120]!r}") \
-                from exc
+            raise CallFailed(
+                f"the chat endpoint answered without choices[0].message.content: {resp.text[:120]!r}"
+            ) from exc
         usage = data.get("usage") or {}
-        return Completion(text, choice.get("finish_reason") == "length",
-                          f"{usage.get('prompt_tokens', '?')} in / {usage.get('completion_tokens', '?')} out tokens")
+        return Completion(
+            text,
+            choice.get("finish_reason") == "length",
+            f"{usage.get('prompt_tokens', '?')} in / {usage.get('completion_tokens', '?')} out tokens",
+        )
 
 
 def _error_message(resp: httpx.Response) -> str:

@@ -1,0 +1,260 @@
+"""The sync end to end on real git repositories built from real upstream changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import git
+import pytest
+
+from bot.markdown.blocks import parse
+from bot.sync.replay import build_replay
+from bot.sync.report import build_report
+from bot.sync.runner import SyncOptions, run_sync
+from bot.translate.base import TranslationRequest, TranslationResult
+from bot.translate.factory import make_engine, memory_from_commit
+from tests.conftest import ROOT, SHARED, needs_shared
+
+SAMPLE = ROOT / "examples" / "r2-hybridize"
+HISTORY = SHARED / "corpus" / "d2l-en-history"
+HYB = "chapter_computational-performance/hybridize.md"
+
+
+def tm_factory(lang="zh"):
+    return lambda _repo, base: make_engine("tm", memory_from_commit(base, "_origin", "en", lang), lang)
+
+
+def snapshot(repo_path: Path) -> tuple:
+    """Everything a user could see changed in a repository."""
+    repo = git.Repo(repo_path)
+    files = {p.relative_to(repo_path).as_posix(): p.read_bytes() for p in repo_path.rglob("*")
+             if p.is_file() and ".git" not in p.parts}
+    return repo.head.commit.hexsha, sorted((h.name, h.commit.hexsha) for h in repo.heads), files
+
+
+def sync(upstream, edition, factory=None, **kw):
+    return run_sync(SyncOptions(str(upstream), str(edition), "zh", **kw), factory or tm_factory())
+
+
+def branch_file(edition: Path, path: str, branch: str = "amts/sync-zh") -> str:
+    return (git.Repo(edition).commit(branch).tree / path).data_stream.read().decode("utf-8")
+
+
+def test_r2_only_changed_sentences_are_sent_and_everything_else_is_byte_identical(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    before = (edition / HYB).read_text(encoding="utf-8")
+    result = sync(upstream, edition)
+    report = build_report(result)
+    assert result.commit is not None
+    assert git.Repo(edition).commit("amts/sync-zh").message.startswith("amts: sync zh with upstream@")
+    units = result.jobs[0].outcome.units
+    actions = [u.action for u in units]
+    assert actions.count("splice") == 5 and actions.count("cosmetic") == 1
+    # Characters: only the changed sentences, far below the whole changed paragraphs and the whole file.
+    new_doc = result.jobs[0].plan.new
+    changed = sum(len(new_doc.blocks[j].text) for u in units if u.action == "splice" for j in u.new)
+    whole = sum(len(b.text) for b in new_doc.blocks if b.is_prose or b.kind.value == "tab")
+    assert 0 < report["chars_sent"] < changed / 2 < whole
+    assert report["chars_sent_by_engine"] == {"tm": report["chars_sent"]}
+    # Unchanged English -> edition block byte-identical, in order.
+    after = branch_file(edition, HYB)
+    old_blocks = parse(before).blocks
+    kept = [old_blocks[u.old_edition[0]].text for u in units if u.action in ("keep", "cosmetic")]
+    new_texts = [b.text for b in parse(after).blocks]
+    assert all(t in new_texts for t in kept) and len(kept) == 77
+    # Origin = the new English; the working tree of the edition is untouched.
+    assert branch_file(edition, HYB.replace(".md", "_origin.md")) == (upstream / HYB).read_text(encoding="utf-8")
+    assert (edition / HYB).read_text(encoding="utf-8") == before
+    # Human sentences around a spliced one survive.
+    assert "我们可以使用tf.function重新启用这个功能。" in after
+
+
+def test_r2_report_shape_and_pr_description(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    out = subprocess.run([sys.executable, "-m", "bot", "sync", "--upstream", f"{upstream}@HEAD", "--edition",
+                          str(edition), "--lang", "zh", "--report", str(tmp_path / "r.json")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["upstream_sha"] == git.Repo(upstream).head.commit.hexsha
+    assert isinstance(data["chars_sent"], int) and data["chars_sent"] > 0
+    (f,) = data["files"]
+    splices = [b for b in f["blocks"] if b["action"] == "splice"]
+    assert len(splices) == 5 and all(b["old_lines"] and b["new_lines"] for b in splices)
+    assert f["new_violations"] == []
+    assert {x["flag"] for x in data["flags"]} >= {"needs-human", "cosmetic source change"}
+    body = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert body.startswith("<!-- amts:pr-body -->") and "English diff:" in body and "BLEU" in body
+    assert "characters sent: " in out.stdout
+
+
+def test_dry_run_changes_nothing_and_prints_the_plan(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    before = snapshot(edition)
+    out = subprocess.run([sys.executable, "-m", "bot", "sync", "--upstream", str(upstream), "--edition",
+                          str(edition), "--lang", "zh", "--dry-run"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "plan (dry run)" in out.stdout and "splice 5" in out.stdout
+    assert snapshot(edition) == before
+
+
+class FailingEngine:
+    """A real engine that cannot translate segments mentioning TensorFlow (as if the service failed)."""
+
+    name = "flaky"
+
+    def estimate(self, requests):
+        return sum(len(r.text) for r in requests)
+
+    def translate(self, requests: list[TranslationRequest]) -> list[TranslationResult]:
+        out = []
+        for r in requests:
+            if "TensorFlow" in r.source:
+                out.append(TranslationResult(r.id, None, self.name, error="ServiceUnavailableException"))
+            else:
+                out.append(TranslationResult(r.id, "译文" + "".join(f"⟦{i}⟧" for i in range(len(r.originals))),
+                                             self.name, chars_billed=len(r.text)))
+        return out
+
+
+def test_engine_failures_leave_those_blocks_and_their_english_as_they_were(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    old_edition = (edition / HYB).read_text(encoding="utf-8")
+    old_origin = (edition / HYB.replace(".md", "_origin.md")).read_text(encoding="utf-8")
+    result = sync(upstream, edition, factory=lambda *_: FailingEngine())
+    units = result.jobs[0].outcome.units
+    failed = [u for u in units if u.status == "failed"]
+    done = [u for u in units if u.action == "splice" and u.status == "ok"]
+    assert failed and done
+    new_edition = branch_file(edition, HYB)
+    new_origin = branch_file(edition, HYB.replace(".md", "_origin.md"))
+    old_blocks, origin_blocks = parse(old_edition).blocks, parse(old_origin).blocks
+    for u in failed:
+        assert old_blocks[u.old_edition[0]].text in new_edition  # translation kept
+        assert origin_blocks[u.old_origin[0]].text in new_origin  # old English kept: retried next time
+    for u in done:
+        assert "译文" in u.text and u.text in new_edition
+    report = build_report(result)
+    assert sum(f["flag"].startswith("failed") for f in report["flags"]) == len(failed)
+
+
+def test_killed_run_leaves_the_edition_repository_as_it_was(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    before = snapshot(edition)
+    script = textwrap.dedent(f"""
+        import os, signal
+        import bot.sync.runner as runner
+        real = runner.write_atomic
+        def dying(path, text):
+            real(path, text)
+            os.kill(os.getpid(), signal.SIGKILL)  # killed right after the first file is written
+        runner.write_atomic = dying
+        from bot.translate.factory import make_engine
+        runner.run_sync(runner.SyncOptions({str(upstream)!r}, {str(edition)!r}, "zh"),
+                        lambda *_: make_engine("tm"))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert snapshot(edition) == before
+    # The next run recovers (stale worktree pruned) and succeeds.
+    assert sync(upstream, edition).commit is not None
+
+
+def test_dirty_tree_and_missing_revision_are_refused_with_one_line(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    (edition / HYB).write_text("changed\n", encoding="utf-8")
+    for args, message in (
+        (["--upstream", str(upstream)], "uncommitted changes"),
+        (["--upstream", f"{upstream}@deadbeef"], "revision 'deadbeef' not found"),
+        (["--upstream", str(tmp_path / "nope")], "no such directory"),
+    ):
+        out = subprocess.run([sys.executable, "-m", "bot", "sync", *args, "--edition", str(edition), "--lang", "zh"],
+                             capture_output=True, text=True)
+        assert out.returncode == 2 and message in out.stderr, out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    assert "amts/sync-zh" not in [h.name for h in git.Repo(edition).heads]
+
+
+def test_budget_refuses_before_anything_is_sent(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    calls = []
+
+    class Counting(FailingEngine):
+        def translate(self, requests):
+            calls.append(len(requests))
+            return super().translate(requests)
+
+    with pytest.raises(Exception, match="budget"):
+        sync(upstream, edition, budget_chars=10, factory=lambda *_: Counting())
+    assert calls == []
+
+
+def test_second_sync_is_a_no_op_and_rolls_on_the_same_branch(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    first = sync(upstream, edition)
+    second = sync(upstream, edition)
+    assert first.commit and second.commit is None and second.jobs == []
+
+
+@needs_shared
+def test_r1_typo_sends_nothing_and_only_updates_the_origin(tmp_path):
+    upstream, edition = build_replay(HISTORY / "r1-small-typo", tmp_path)
+    path = "chapter_computational-performance/index.md"
+    before = (edition / path).read_text(encoding="utf-8")
+    result = sync(upstream, edition)
+    report = build_report(result)
+    assert report["chars_sent"] == 0
+    assert branch_file(edition, path) == before
+    assert branch_file(edition, path.replace(".md", "_origin.md")) == (upstream / path).read_text()
+    assert any(f["flag"] == "trivial source change" for f in report["flags"])
+
+
+@needs_shared
+def test_r3_rename_new_code_cells_and_gate(tmp_path):
+    upstream, edition = build_replay(HISTORY / "r3-large-drift", tmp_path)
+    result = sync(upstream, edition)
+    report = build_report(result)
+    renamed = [f for f in report["files"] if f["renamed"]]
+    assert [(f["path"], f["upstream_path"]) for f in renamed] == [
+        ("chapter_attention-mechanisms/nadaraya-waston.md", "chapter_attention-mechanisms/nadaraya-watson.md")]
+    tree = git.Repo(edition).commit("amts/sync-zh").tree
+    assert tree / "chapter_attention-mechanisms/nadaraya-watson.md"
+    with pytest.raises(KeyError):
+        tree / "chapter_attention-mechanisms/nadaraya-waston.md"
+    actions = report["summary"]["actions"]
+    # 85 upstream cells are new: the edition already had most (it added TensorFlow cells itself).
+    assert actions.get("insert-copy", 0) + actions.get("already-in-edition", 0) == 85
+    code_requests = [r for j in result.jobs for r in j.plan.requests if r.source.lstrip().startswith("```")]
+    assert code_requests == []
+    assert all(f["new_violations"] == [] for f in report["files"])
+
+
+@needs_shared
+def test_r3_whitespace_only_commit_sends_nothing(tmp_path):
+    upstream, edition = build_replay(HISTORY / "r3-large-drift", tmp_path)
+    repo = git.Repo(upstream)
+    commit = repo.git.log("--format=%H", "--grep=Representing Single Text with RNNs").split()[0]
+    assert sync(upstream.as_posix() + f"@{commit}~1", edition).commit
+    result = sync(upstream.as_posix() + f"@{commit}", edition)
+    report = build_report(result)
+    assert report["chars_sent"] == 0
+    assert {u.action for j in result.jobs for u in j.outcome.units} <= {"keep", "cosmetic"}
+
+
+def test_init_writes_origin_files(tmp_path):
+    upstream, edition = build_replay(SAMPLE, tmp_path)
+    (edition / HYB.replace(".md", "_origin.md")).unlink()
+    (edition / "chapter_computational-performance" / "extra.md").write_text("# 额外\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot", "init", str(edition), "--upstream", f"{upstream}@HEAD~1"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "written: 1" in out.stdout and "without upstream counterpart: 1" in out.stdout
+    origin = (edition / HYB.replace(".md", "_origin.md")).read_text(encoding="utf-8")
+    assert origin == (SAMPLE / "before" / HYB).read_text(encoding="utf-8")
+    assert os.path.exists(edition / HYB)
