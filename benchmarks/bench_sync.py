@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.markdown.blocks import Kind, parse
+from bot.markdown.blocks import Kind
 from bot.markdown.protect import protect
 from bot.sync.replay import build_replay
 from bot.sync.report import build_report

@@ -270,3 +270,39 @@ def init(edition: Path = typer.Argument(..., help="Edition working copy without 
         written += 1
     console.print(Text(f"origin files written: {written}; already present: {existing}; "
                        f"without upstream counterpart: {missing} (upstream {commit.hexsha[:10]})"))
+
+
+@parallel_app.command("push")
+def parallel_push(file: Path, name: str = typer.Option(..., "--name", help="Parallel-data resource name."),
+                  bucket: str = typer.Option(..., "--bucket", help="S3 bucket for the upload."),
+                  prefix: str = typer.Option("amts/parallel-data", "--prefix", help="S3 folder (not the root)."),
+                  poll: float = typer.Option(5.0, "--poll", help="Seconds between status checks.")):
+    """Upload FILE (TMX/CSV/TSV) to S3 and create or update the Amazon Translate parallel data; wait."""
+    from bot.translate.base import EngineError
+    from bot.translate.resources import push_parallel_data
+
+    try:
+        r = push_parallel_data(file, name, bucket, prefix, poll_s=poll)
+    except EngineError as e:
+        raise fail(str(e)) from None
+    console.print(Text(f"parallel data {r.name} {r.operation} from {r.s3_uri}: {r.status}; imported {r.imported}, "
+                       f"skipped {r.skipped}, failed {r.failed}" + (f" ({r.message})" if r.message else "")))
+    raise typer.Exit(0 if r.status == "ACTIVE" else 1)
+
+
+terminology_app = typer.Typer(help="Custom terminology for Amazon Translate.", no_args_is_help=True)
+app.add_typer(terminology_app, name="terminology")
+
+
+@terminology_app.command("push")
+def terminology_push(file: Path, name: str = typer.Option(..., "--name", help="Terminology resource name."),
+                     lang: str = typer.Option(..., "--lang", help="Target language code, e.g. zh.")):
+    """Import the edition's TERMINOLOGY.md (`中文，english` lines) with ImportTerminology."""
+    from bot.translate.base import EngineError
+    from bot.translate.resources import import_terminology
+
+    try:
+        n, props = import_terminology(file, name, lang)
+    except EngineError as e:
+        raise fail(str(e)) from None
+    console.print(Text(f"terminology {name}: {n} terms imported ({props.get('TermCount', n)} in the service)"))

@@ -41,26 +41,34 @@ def engine(sleeps: Sleeps | None = None, **config: Any) -> AwsTranslateEngine:
 
 
 def tmx(pairs: list[tuple[str, str]]) -> bytes:
-    units = "".join(f'<tu><tuv xml:lang="en"><seg>{s}</seg></tuv><tuv xml:lang="zh"><seg>{t}</seg></tuv></tu>'
-                    for s, t in pairs)
+    units = "".join(
+        f'<tu><tuv xml:lang="en"><seg>{s}</seg></tuv><tuv xml:lang="zh"><seg>{t}</seg></tuv></tu>'
+        for s, t in pairs
+    )
     return f'<tmx version="1.4"><header srclang="en"/><body>{units}</body></tmx>'.encode()
 
 
-# -- htmlseg and budget helpers (pure) --------------------------------------------------------------------------
+# -- htmlseg and budget helpers (pure) -----------------------------------------------------------
 
 
 def test_htmlseg_round_trip_and_garbled_span() -> None:
     originals = {0: "`a<b`", 1: "$x & y$"}
     html = to_html("If ⟦0⟧ < ⟦1⟧ & more", originals)
-    assert html == ('If <span translate="no" data-p="0">`a&lt;b`</span> &lt; '
-                    '<span translate="no" data-p="1">$x &amp; y$</span> &amp; more')
+    assert html == (
+        'If <span translate="no" data-p="0">`a&lt;b`</span> &lt; '
+        '<span translate="no" data-p="1">$x &amp; y$</span> &amp; more'
+    )
     assert from_html(html) == "If ⟦0⟧ < ⟦1⟧ & more"
-    assert from_html("<span translate=no data-p='1'>$x$</span> then <span translate=\"no\" data-p=\"0\">a</span>") \
+    assert (
+        from_html('<span translate=no data-p=\'1\'>$x$</span> then <span translate="no" data-p="0">a</span>')
         == "⟦1⟧ then ⟦0⟧"
+    )
     garbled = from_html('If <span translate="no" data-p="zero">`a&lt;b`</span> ok ⟦1⟧')
     assert garbled == "If `a<b` ok ⟦1⟧"
     assert placeholder_problem("⟦0⟧ and ⟦1⟧", garbled) == "placeholder ⟦0⟧ missing"
-    assert placeholder_problem("⟦0⟧", "⟦0⟧ ⟦0⟧ ⟦4⟧") == "placeholder ⟦0⟧ duplicated; unexpected placeholder ⟦4⟧"
+    assert (
+        placeholder_problem("⟦0⟧", "⟦0⟧ ⟦0⟧ ⟦4⟧") == "placeholder ⟦0⟧ duplicated; unexpected placeholder ⟦4⟧"
+    )
     with pytest.raises(ValueError, match="⟦2⟧"):
         to_html("⟦2⟧", {})
 
@@ -71,7 +79,7 @@ def test_apportion_sums_exactly() -> None:
     assert apportion(5, []) == []
 
 
-# -- real time ----------------------------------------------------------------------------------------------------
+# -- real time -----------------------------------------------------------------------------------
 
 
 def test_realtime_packs_segments_into_one_call_and_bills_the_payload(aws_env: AwsEnv) -> None:
@@ -82,7 +90,10 @@ def test_realtime_packs_segments_into_one_call_and_bills_the_payload(aws_env: Aw
     assert [r.id for r in results] == [s.id for s in SEGMENTS]
     assert all(r.ok for r in results), results
     assert results[0].text == "译The 译loss ⟦0⟧ 译is 译averaged 译over ⟦1⟧."
-    assert restore(results[1].text or "", SEGMENTS[1]) == "译Call `net(X)` 译to 译get 译the 译output 译of 译shape $(n, q)$."
+    assert (
+        restore(results[1].text or "", SEGMENTS[1])
+        == "译Call `net(X)` 译to 译get 译the 译output 译of 译shape $(n, q)$."
+    )
     assert sum(r.chars_billed for r in results) == estimate == aws_env.translate.billed_chars
     assert eng.last_mode is not None and eng.last_mode.mode == "realtime"
 
@@ -94,7 +105,11 @@ def test_realtime_packs_respect_the_byte_limit_and_refuse_oversize_segments(aws_
     texts = [c.body["Text"] for c in aws_env.translate.calls]
     assert [t.count("<p ") for t in texts] == [2, 2] and all(len(t.encode("utf-8")) <= 300 for t in texts)
     assert "字" not in "".join(texts)
-    assert results[3].error is not None and "segment is 319 bytes of HTML" in results[3].error and results[3].chars_billed == 0
+    assert (
+        results[3].error is not None
+        and "segment is 319 bytes of HTML" in results[3].error
+        and results[3].chars_billed == 0
+    )
     assert [r.ok for r in results] == [True, True, True, False, True]
 
 
@@ -104,8 +119,12 @@ def test_throttling_is_retried_with_exponential_backoff(aws_env: AwsEnv) -> None
     sleeps = Sleeps()
     results = engine(sleeps, mode="realtime").translate(SEGMENTS)
     assert all(r.ok for r in results)
-    assert [c.error for c in aws_env.translate.calls] == ["TooManyRequestsException", "TooManyRequestsException",
-                                                         "ServiceUnavailableException", None]
+    assert [c.error for c in aws_env.translate.calls] == [
+        "TooManyRequestsException",
+        "TooManyRequestsException",
+        "ServiceUnavailableException",
+        None,
+    ]
     assert sleeps == [0.5, 1.0, 2.0]
 
 
@@ -127,15 +146,19 @@ def test_dropped_placeholder_fails_only_that_segment(aws_env: AwsEnv) -> None:
 
 def test_terminology_is_passed_and_applied(aws_env: AwsEnv) -> None:
     boto3.client("translate").import_terminology(
-        Name="d2l-zh", MergeStrategy="OVERWRITE",
-        TerminologyData={"File": "en,zh\nprose,散文\n".encode(), "Format": "CSV"})
+        Name="d2l-zh",
+        MergeStrategy="OVERWRITE",
+        TerminologyData={"File": "en,zh\nprose,散文\n".encode(), "Format": "CSV"},
+    )
     results = engine(mode="realtime", terminology_names=("d2l-zh",)).translate(SEGMENTS[2:])
     assert results[0].text == "译Plain 散文 译without 译markup."
     assert aws_env.translate.operations() == ["ImportTerminology", "TranslateText"]
     assert aws_env.translate.calls[1].body["TerminologyNames"] == ["d2l-zh"]
 
 
-@pytest.mark.skipif(not RAW_MT.is_dir(), reason="../shared/corpus/d2l-zh-raw-mt is absent; no recorded raw MT")
+@pytest.mark.skipif(
+    not RAW_MT.is_dir(), reason="../shared/corpus/d2l-zh-raw-mt is absent; no recorded raw MT"
+)
 def test_recorded_raw_mt_paragraph_comes_back_through_the_engine(aws_env: AwsEnv) -> None:
     en = (RAW_MT / "chapter_optimization" / "sgd_origin.md").read_text(encoding="utf-8").split("\n\n")
     zh = (RAW_MT / "chapter_optimization" / "sgd.md").read_text(encoding="utf-8").split("\n\n")
@@ -147,19 +170,25 @@ def test_recorded_raw_mt_paragraph_comes_back_through_the_engine(aws_env: AwsEnv
     assert restore(result.text or "", request) == zh[i].strip()  # the engine trims outer whitespace only
 
 
-# -- batch ACT ------------------------------------------------------------------------------------------------------
+# -- batch ACT -----------------------------------------------------------------------------------
 
 
 def create_active_parallel_data(env: AwsEnv, bucket: str, name: str) -> list[dict[str, Any]]:
     """Create from v1, then update to v2, waiting the way an operator would; returns the observed states."""
     s3, tr = env.s3.client(), boto3.client("translate")
     s3.put_object(Bucket=bucket, Key="tm/v1.tmx", Body=tmx([("Plain prose without markup.", "旧的纯文本。")]))
-    s3.put_object(Bucket=bucket, Key="tm/v2.tmx", Body=tmx([("Plain prose without markup.", "没有标记的纯文本。")]))
-    tr.create_parallel_data(Name=name, ParallelDataConfig={"S3Uri": f"s3://{bucket}/tm/v1.tmx", "Format": "TMX"})
+    s3.put_object(
+        Bucket=bucket, Key="tm/v2.tmx", Body=tmx([("Plain prose without markup.", "没有标记的纯文本。")])
+    )
+    tr.create_parallel_data(
+        Name=name, ParallelDataConfig={"S3Uri": f"s3://{bucket}/tm/v1.tmx", "Format": "TMX"}
+    )
     seen = [tr.get_parallel_data(Name=name)["ParallelDataProperties"]]
     while seen[-1]["Status"] == "CREATING":
         seen.append(tr.get_parallel_data(Name=name)["ParallelDataProperties"])
-    tr.update_parallel_data(Name=name, ParallelDataConfig={"S3Uri": f"s3://{bucket}/tm/v2.tmx", "Format": "TMX"})
+    tr.update_parallel_data(
+        Name=name, ParallelDataConfig={"S3Uri": f"s3://{bucket}/tm/v2.tmx", "Format": "TMX"}
+    )
     seen.append(tr.get_parallel_data(Name=name)["ParallelDataProperties"])
     while seen[-1].get("LatestUpdateAttemptStatus") == "UPDATING":
         seen.append(tr.get_parallel_data(Name=name)["ParallelDataProperties"])
@@ -170,11 +199,24 @@ def test_batch_act_job_uses_updated_parallel_data(aws_env: AwsEnv) -> None:
     bucket = aws_env.s3.new_bucket()
     states = create_active_parallel_data(aws_env, bucket, "d2l-zh-tm")
     assert [(s["Status"], s.get("LatestUpdateAttemptStatus")) for s in states] == [
-        ("CREATING", None), ("ACTIVE", None), ("ACTIVE", "UPDATING"), ("ACTIVE", "ACTIVE")]
+        ("CREATING", None),
+        ("ACTIVE", None),
+        ("ACTIVE", "UPDATING"),
+        ("ACTIVE", "ACTIVE"),
+    ]
     aws_env.translate.job_polls = 3
     sleeps = Sleeps()
-    eng = engine(sleeps, mode="batch", parallel_data_name="d2l-zh-tm", bucket=bucket, role_arn=ROLE,
-                 input_prefix="sync/in", output_prefix="sync/out", poll_initial_s=5, poll_max_s=60)
+    eng = engine(
+        sleeps,
+        mode="batch",
+        parallel_data_name="d2l-zh-tm",
+        bucket=bucket,
+        role_arn=ROLE,
+        input_prefix="sync/in",
+        output_prefix="sync/out",
+        poll_initial_s=5,
+        poll_max_s=60,
+    )
     results = eng.translate(SEGMENTS)
 
     assert all(r.ok for r in results), results
@@ -183,17 +225,23 @@ def test_batch_act_job_uses_updated_parallel_data(aws_env: AwsEnv) -> None:
     start = next(c.body for c in aws_env.translate.calls if c.operation == "StartTextTranslationJob")
     assert start["ParallelDataNames"] == ["d2l-zh-tm"] and start["DataAccessRoleArn"] == ROLE
     assert start["InputDataConfig"]["S3Uri"].startswith(f"s3://{bucket}/sync/in/")
-    keys = [o["Key"] for o in aws_env.s3.client().list_objects_v2(Bucket=bucket, Prefix="sync/in/")["Contents"]]
+    keys = [
+        o["Key"] for o in aws_env.s3.client().list_objects_v2(Bucket=bucket, Prefix="sync/in/")["Contents"]
+    ]
     assert len(keys) == 3 and all(k.count("/") == 3 for k in keys)  # inside a run folder, never the root
     assert sleeps == [5, 10]  # Describe #1 IN_PROGRESS, #2 IN_PROGRESS, #3 COMPLETED
     job_id = eng.last_job_id
-    details_key = f"sync/out/{start['ClientToken']}/123456789012-TranslateText-{job_id}/details/" \
-                  "zh.auxiliary-translation-details.json"
+    details_key = (
+        f"sync/out/{start['ClientToken']}/123456789012-TranslateText-{job_id}/details/"
+        "zh.auxiliary-translation-details.json"
+    )
     details = json.loads(aws_env.s3.client().get_object(Bucket=bucket, Key=details_key)["Body"].read())
     assert sum(r.chars_billed for r in results) == int(details["charactersTranslated"]) > 0
     assert eng.estimate(SEGMENTS) >= int(details["charactersTranslated"])
     assert eng.last_mode is not None and eng.last_mode.act
-    assert eng.summary().startswith("aws batch (ACT): mode is set to batch with parallel data 'd2l-zh-tm'; job ")
+    assert eng.summary().startswith(
+        "aws batch (ACT): mode is set to batch with parallel data 'd2l-zh-tm'; job "
+    )
 
 
 def test_failed_batch_document_fails_only_its_segment(aws_env: AwsEnv) -> None:
@@ -201,8 +249,9 @@ def test_failed_batch_document_fails_only_its_segment(aws_env: AwsEnv) -> None:
     aws_env.translate.faults.fail_documents = ["000001.html"]
     results = engine(mode="batch", bucket=bucket, role_arn=ROLE).translate(SEGMENTS)
     assert [r.ok for r in results] == [True, False, True]
-    assert results[1].error == ("batch document 000001.html failed: Injected failure: the document could not be "
-                                "translated.")
+    assert results[1].error == (
+        "batch document 000001.html failed: Injected failure: the document could not be translated."
+    )
     assert results[1].chars_billed == 0 and results[0].chars_billed > 0
 
 
@@ -210,11 +259,15 @@ def test_batch_refuses_parallel_data_that_is_not_active(aws_env: AwsEnv) -> None
     bucket = aws_env.s3.new_bucket()
     aws_env.s3.client().put_object(Bucket=bucket, Key="tm.csv", Body=b"en,zh\n-bad,-bad\n")
     tr = boto3.client("translate")
-    tr.create_parallel_data(Name="broken", ParallelDataConfig={"S3Uri": f"s3://{bucket}/tm.csv", "Format": "CSV"})
+    tr.create_parallel_data(
+        Name="broken", ParallelDataConfig={"S3Uri": f"s3://{bucket}/tm.csv", "Format": "CSV"}
+    )
     tr.get_parallel_data(Name="broken")
     tr.get_parallel_data(Name="broken")  # now FAILED
     eng = engine(mode="batch", parallel_data_name="broken", bucket=bucket, role_arn=ROLE)
-    with pytest.raises(EngineError, match=r"parallel data 'broken' is FAILED, not ACTIVE \(Invalid CSV format"):
+    with pytest.raises(
+        EngineError, match=r"parallel data 'broken' is FAILED, not ACTIVE \(Invalid CSV format"
+    ):
         eng.translate(SEGMENTS)
     assert "StartTextTranslationJob" not in aws_env.translate.operations()
 
@@ -225,7 +278,7 @@ def test_batch_mode_without_bucket_is_a_config_error(aws_env: AwsEnv) -> None:
     assert aws_env.translate.calls == []
 
 
-# -- mode, cost, budget -------------------------------------------------------------------------------------------
+# -- mode, cost, budget --------------------------------------------------------------------------
 
 
 def test_auto_mode_explains_its_choice() -> None:
@@ -235,9 +288,15 @@ def test_auto_mode_explains_its_choice() -> None:
     no_bucket = engine(mode="auto", parallel_data_name="tm", batch_threshold_chars=100)
     assert no_pd.choose_mode(SEGMENTS).mode == "realtime"
     assert "no parallel data" in no_pd.choose_mode(SEGMENTS).reason
-    assert small.choose_mode(SEGMENTS).mode == "realtime" and "under the 20,000" in small.choose_mode(SEGMENTS).reason
+    assert (
+        small.choose_mode(SEGMENTS).mode == "realtime"
+        and "under the 20,000" in small.choose_mode(SEGMENTS).reason
+    )
     assert large.choose_mode(SEGMENTS).mode == "batch" and large.choose_mode(SEGMENTS).act
-    assert no_bucket.choose_mode(SEGMENTS).mode == "realtime" and "no bucket" in no_bucket.choose_mode(SEGMENTS).reason
+    assert (
+        no_bucket.choose_mode(SEGMENTS).mode == "realtime"
+        and "no bucket" in no_bucket.choose_mode(SEGMENTS).reason
+    )
 
 
 def test_cost_uses_the_act_price_only_for_batch_with_parallel_data() -> None:
@@ -261,7 +320,7 @@ def test_over_budget_is_refused_before_any_request(aws_env: AwsEnv) -> None:
     assert ok.record(eng.translate(SEGMENTS)) == eng.estimate(SEGMENTS) and ok.remaining == 0
 
 
-# -- environment failures ---------------------------------------------------------------------------------------
+# -- environment failures ------------------------------------------------------------------------
 
 
 def test_bad_credentials_give_one_clear_error(aws_env: AwsEnv) -> None:
@@ -279,7 +338,9 @@ def test_unreachable_endpoint_gives_one_clear_error(aws_env: AwsEnv, monkeypatch
         engine(mode="realtime").translate(SEGMENTS)
 
 
-def test_missing_region_and_bad_config_are_engine_errors(aws_env: AwsEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_region_and_bad_config_are_engine_errors(
+    aws_env: AwsEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     with pytest.raises(EngineError, match="no AWS region"):
         engine(mode="realtime").translate(SEGMENTS)
@@ -287,6 +348,12 @@ def test_missing_region_and_bad_config_are_engine_errors(aws_env: AwsEnv, monkey
         AwsTranslateConfig(terminology_names=("a", "b"))
     with pytest.raises(EngineError, match="realtime, batch or auto"):
         AwsTranslateConfig(mode="fast")  # type: ignore[arg-type]
+
+
+def test_unknown_terminology_is_a_configuration_error(aws_env: AwsEnv) -> None:
+    with pytest.raises(EngineError, match="refused the configuration \\(ResourceNotFoundException"):
+        engine(mode="realtime", terminology_names=("missing",)).translate(SEGMENTS)
+    assert len(aws_env.translate.calls) == 1  # not retried
 
 
 def test_segment_without_html_rendering_still_round_trips(aws_env: AwsEnv) -> None:

@@ -125,13 +125,15 @@ def test_patterns_explain_what_is_expected():
         "amts.yml:3: editions.zh.repo: must be a GitHub repository as owner/name, e.g. d2l-ai/d2l-zh " \
         "(got 'd2l-zh')"
     assert one_mistake(MINIMAL.replace("  zh:\n", "  Chinese:\n")) == \
-        "amts.yml:2: editions.Chinese: the name must be a language code such as zh, pt or zh-TW (got 'Chinese')"
+        "amts.yml:2: editions.Chinese: the name must be a language code such as zh, pt or zh-TW " \
+        "(got 'Chinese')"
 
 
 def test_missing_required_key():
     assert one_mistake(MINIMAL.replace("    repo: d2l-ai/d2l-zh\n", "")) == \
         "amts.yml:2: editions.zh.repo: is required but missing"
-    assert one_mistake("upstream:\n  repo: d2l-ai/d2l-en\n") == "amts.yml:1: editions: is required but missing"
+    assert one_mistake("upstream:\n  repo: d2l-ai/d2l-en\n") == \
+        "amts.yml:1: editions: is required but missing"
 
 
 def test_every_mistake_is_listed_one_per_line():
@@ -153,11 +155,12 @@ def test_cross_checks():
     assert one_mistake(MINIMAL.replace("engine: aws", "engine: openai")) == \
         "amts.yml:5: editions.zh.engine: uses engine 'openai' but engines.openai is not configured"
     pt = "editions:\n  pt:\n    repo: d2l-ai/d2l-pt\n    lang: pt\n    needs_init: true\n"
-    assert one_mistake(pt).startswith("amts.yml:2: editions.pt.init_from: is required when needs_init is true")
+    assert one_mistake(pt).startswith(
+        "amts.yml:2: editions.pt.init_from: is required when needs_init is true")
     realtime_act = MINIMAL + "    mode: realtime\n    parallel_data_name: d2l\n"
     assert one_mistake(realtime_act).startswith(
-        "amts.yml:10: engines.aws.parallel_data_name: parallel data (Active Custom Translation) works only in "
-        "batch jobs")
+        "amts.yml:10: engines.aws.parallel_data_name: parallel data (Active Custom Translation) "
+        "works only in batch jobs")
     batch = MINIMAL + "    mode: batch\n"
     found = mistakes(batch)
     assert [m.split(": ")[1] for m in found] == ["engines.aws.s3_bucket", "engines.aws.data_access_role_arn"]

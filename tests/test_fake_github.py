@@ -39,6 +39,8 @@ from tests.standins.github_server import (
 pytest_plugins = ["tests.standins.github_fixtures"]
 
 OWNER, REPO = "d2l-ai", "d2l-zh"
+#: PyGithub waits 0.25 s between requests and 1 s between writes by default; pointless against a fake
+NO_THROTTLE = {"seconds_between_requests": 0.0, "seconds_between_writes": 0.0}
 FILES = {"README.md": "# 动手学深度学习\n", "chapter_introduction/index.md": "# 引言\n\nOld text.\n"}
 
 
@@ -212,7 +214,31 @@ def test_pull_request_rejections_and_merge(
     other = repo.create_pull(base="main", head="empty", title="t", body="b")
     repo.get_git_ref("heads/empty").delete()  # GitHub closes a PR whose head branch is deleted
     assert repo.get_pull(other.number).state == "closed"
+
+    fake_github.commit_files(OWNER, REPO, "amts/ko", {"README.md": "ko\n"})
+    third = repo.create_pull(base="main", head="amts/ko", title="t", body="b")
+    repo.get_git_ref("heads/amts/ko").edit(repo.get_branch("main").commit.sha, force=True)  # no diff left
+    assert (repo.get_pull(third.number).state, repo.get_pull(third.number).merged) == ("closed", False)
     assert fake_github.validation_errors == []
+
+
+def test_create_repo_from_a_directory_is_deterministic(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    source = tmp_path / "edition"
+    for rel, text in FILES.items():
+        (source / rel).parent.mkdir(parents=True, exist_ok=True)
+        (source / rel).write_text(text, encoding="utf-8")
+    fake_github.create_repo(OWNER, REPO, source)
+    fake_github.create_repo(OWNER, "d2l-zh-copy", FILES, default_branch="master")
+    assert fake_github.branch_sha(OWNER, REPO, "main") == fake_github.branch_sha(
+        OWNER, "d2l-zh-copy", "master"
+    )
+    clone = tmp_path / "clone"
+    _git("clone", "-q", fake_github.clone_url(OWNER, "d2l-zh-copy"), str(clone), cwd=tmp_path)
+    assert (clone / "chapter_introduction" / "index.md").read_text(encoding="utf-8") == FILES[
+        "chapter_introduction/index.md"
+    ]
+    with pytest.raises(ValueError, match="already exists"):
+        fake_github.create_repo(OWNER, REPO, FILES)
 
 
 # -- issues API on PRs: comments, reactions, labels, permissions -----------------------------------
@@ -262,8 +288,7 @@ def test_pagination_follows_link_headers(fake_github: FakeGitHub, repo_with_bran
         auth=Auth.Token("t"),
         retry=None,
         per_page=5,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
+        **NO_THROTTLE,
     )
     repo = client.get_repo(f"{OWNER}/{REPO}")
     pr = repo.create_pull(base="main", head="amts/zh", title="t", body="b")
@@ -281,17 +306,17 @@ def test_pagination_follows_link_headers(fake_github: FakeGitHub, repo_with_bran
 def test_bad_token_gets_githubs_401(fake_github: FakeGitHub, github_client: Github) -> None:
     fake_github.create_repo(OWNER, REPO, FILES)
     fake_github.reject_token("revoked")
-    client = Github(base_url=fake_github.url, auth=Auth.Token("revoked"), retry=None)
+    client = Github(base_url=fake_github.url, auth=Auth.Token("revoked"), retry=None, **NO_THROTTLE)
     with pytest.raises(BadCredentialsException) as denied:
         client.get_repo(f"{OWNER}/{REPO}")
     assert denied.value.status == 401 and denied.value.data["message"] == "Bad credentials"
     assert "documentation_url" in denied.value.data
     fake_github.add_token("bot-token", "amts-bot[bot]")
-    bot = Github(base_url=fake_github.url, auth=Auth.Token("bot-token"), retry=None)
+    bot = Github(base_url=fake_github.url, auth=Auth.Token("bot-token"), retry=None, **NO_THROTTLE)
     fake_github.commit_files(OWNER, REPO, "amts/zh", {"README.md": "changed\n"})
     pr = bot.get_repo(f"{OWNER}/{REPO}").create_pull(base="main", head="amts/zh", title="t", body="b")
     assert (pr.user.login, pr.user.type) == ("amts-bot[bot]", "Bot")
-    anonymous = Github(base_url=fake_github.url, retry=None)
+    anonymous = Github(base_url=fake_github.url, retry=None, **NO_THROTTLE)
     assert anonymous.get_repo(f"{OWNER}/{REPO}").name == REPO  # public repos are readable without a token
     assert fake_github.validation_errors == []
 
@@ -311,15 +336,16 @@ def test_app_jwt_installation_token_flow(fake_github: FakeGitHub) -> None:
     fake_github.create_repo("someone", "elsewhere", FILES, install=False)
 
     app_auth = Auth.AppAuth(4242, private_pem)
-    integration = GithubIntegration(auth=app_auth, base_url=fake_github.url, retry=None)
+    integration = GithubIntegration(auth=app_auth, base_url=fake_github.url, retry=None, **NO_THROTTLE)
     assert integration.get_app().slug == "amts"
     installation = integration.get_repo_installation(OWNER, REPO)
+    assert [i.id for i in integration.get_installations()] == [installation.id]
+    assert [r.full_name for r in installation.get_repos()] == [f"{OWNER}/{REPO}"]
     token = integration.get_access_token(installation.id)
     assert token.token.startswith("ghs_") and token.expires_at is not None
 
-    client = Github(
-        auth=app_auth.get_installation_auth(installation.id), base_url=fake_github.url, retry=None
-    )
+    installation_auth = app_auth.get_installation_auth(installation.id)
+    client = Github(auth=installation_auth, base_url=fake_github.url, retry=None, **NO_THROTTLE)
     repo = client.get_repo(f"{OWNER}/{REPO}")
     assert repo.get_collaborator_permission("amts[bot]") == "read"
     with pytest.raises(UnknownObjectException):  # not in the installation: GitHub answers 404
@@ -327,7 +353,7 @@ def test_app_jwt_installation_token_flow(fake_github: FakeGitHub) -> None:
 
     wrong = Auth.AppAuth(999, private_pem)
     with pytest.raises(GithubException) as bad_iss:
-        GithubIntegration(auth=wrong, base_url=fake_github.url, retry=None).get_app()
+        GithubIntegration(auth=wrong, base_url=fake_github.url, retry=None, **NO_THROTTLE).get_app()
     assert bad_iss.value.status == 401
     assert fake_github.validation_errors == []
 
@@ -338,14 +364,14 @@ def test_app_jwt_installation_token_flow(fake_github: FakeGitHub) -> None:
 def test_injected_429_with_retry_after_is_honoured_by_pygithub(fake_github: FakeGitHub) -> None:
     fake_github.create_repo(OWNER, REPO, FILES)
     fake_github.inject("GET", r"/repos/d2l-ai/d2l-zh$", 429, headers={"Retry-After": "1"})
-    client = Github(base_url=fake_github.url, auth=Auth.Token("t"))  # PyGithub's default GithubRetry
+    client = Github(base_url=fake_github.url, auth=Auth.Token("t"), **NO_THROTTLE)  # default GithubRetry
     started = time.monotonic()
     assert client.get_repo(f"{OWNER}/{REPO}").name == REPO
     assert time.monotonic() - started >= 1.0
     assert [r.status for r in fake_github.requests if r.path == f"/repos/{OWNER}/{REPO}"] == [429, 200]
 
     fake_github.inject("GET", r"/repos/d2l-ai/d2l-zh$", 429, headers={"Retry-After": "7"})
-    no_retry = Github(base_url=fake_github.url, auth=Auth.Token("t"), retry=None)
+    no_retry = Github(base_url=fake_github.url, auth=Auth.Token("t"), retry=None, **NO_THROTTLE)
     with pytest.raises(GithubException) as limited:
         no_retry.get_repo(f"{OWNER}/{REPO}")
     assert limited.value.status == 429 and limited.value.headers["retry-after"] == "7"
@@ -432,6 +458,7 @@ def test_payloads_load_and_retarget_to_a_fake_repo(fake_github: FakeGitHub) -> N
     assert moved["repository"]["owner"]["login"] == OWNER
     assert moved["issue"]["url"].startswith(f"{fake_github.url}/repos/{OWNER}/{REPO}/issues/")
     assert moved["installation"]["id"] == fake_github.install_app(OWNER)
+    assert moved["repository"]["clone_url"] == fake_github.clone_url(OWNER, REPO)  # a bot can clone it
     assert payload["repository"]["full_name"] != moved["repository"]["full_name"]  # the input is untouched
 
     opened = retarget_payload(load_payload("pull_request", "opened"), owner="o", repo="r")
@@ -442,4 +469,38 @@ def test_payloads_load_and_retarget_to_a_fake_repo(fake_github: FakeGitHub) -> N
     headers = delivery_headers("issue_comment", body, "s3cret")
     assert headers["X-Hub-Signature-256"] == sign(body, "s3cret")
     assert headers["X-GitHub-Event"] == "issue_comment" and len(headers["X-GitHub-Delivery"]) == 36
+    assert fake_github.validation_errors == []
+
+
+def test_less_common_endpoints_answer_valid_responses(fake_github: FakeGitHub, github_client: Github) -> None:
+    fake_github.create_repo(OWNER, REPO, FILES)
+    fake_github.commit_files(OWNER, REPO, "amts/zh", {"README.md": "changed\n"})
+    repo = github_client.get_repo(f"{OWNER}/{REPO}")
+    assert github_client.get_rate_limit().resources.core.remaining > 0
+    repo.edit(description="Chinese edition")
+    assert github_client.get_repo(f"{OWNER}/{REPO}").description == "Chinese edition"
+
+    pr = repo.create_pull(base="main", head="amts/zh", title="t", body="b")
+    issue = repo.get_issue(pr.number)
+    assert issue.create_reaction("+1").content == "+1" and [r.content for r in issue.get_reactions()] == [
+        "+1"
+    ]
+    issue.edit(state="closed")
+    assert repo.get_pull(pr.number).state == "closed"
+    issue.edit(state="open")
+    assert repo.get_pull(pr.number).state == "open"
+    pr.create_issue_comment("to delete").delete()
+    assert list(pr.get_issue_comments()) == []
+
+    repo.add_to_collaborators("newcomer", "push")
+    assert repo.get_collaborator_permission("newcomer") == "write"
+    repo.remove_from_collaborators("newcomer")
+    assert repo.create_repository_dispatch("amts-sync", {"edition": "zh"})
+    assert fake_github.dispatches == [
+        {"repository": f"{OWNER}/{REPO}", "event_type": "amts-sync", "client_payload": {"edition": "zh"}}
+    ]
+    readme = repo.get_contents("README.md", ref="amts/zh")
+    assert not isinstance(readme, list)
+    repo.delete_file("README.md", "remove readme", readme.sha, branch="amts/zh")
+    assert [f.status for f in repo.get_commit("amts/zh").files] == ["removed"]
     assert fake_github.validation_errors == []

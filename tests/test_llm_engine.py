@@ -25,12 +25,14 @@ from tests.standins.fixtures import AwsEnv, make_request
 from tests.standins.llm import LLMStandin
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.25, max_delay=2.0)
-MEMORY = NgramRetriever([
-    ("The loss function measures the error.", "损失函数衡量误差。"),
-    ("Stochastic gradient descent updates the parameters.", "随机梯度下降更新参数。"),
-    ("Plain prose without markup.", "没有标记的纯文本。"),
-    ("Images are stored as tensors.", "图像以张量形式存储。"),
-])
+MEMORY = NgramRetriever(
+    [
+        ("The loss function measures the error.", "损失函数衡量误差。"),
+        ("Stochastic gradient descent updates the parameters.", "随机梯度下降更新参数。"),
+        ("Plain prose without markup.", "没有标记的纯文本。"),
+        ("Images are stored as tensors.", "图像以张量形式存储。"),
+    ]
+)
 GLOSSARY = {"gradient descent": "梯度下降", "tensor": "张量", "attention": "注意力"}
 SEGMENTS = [
     make_request("s#1", "Run gradient descent on the loss $\\ell$ until :numref:`sec_sgd` converges."),
@@ -45,23 +47,40 @@ class Sleeps(list[float]):
 
 
 def prompt_config(**overrides: object) -> PromptConfig:
-    settings: dict[str, object] = {"glossary": GLOSSARY, "style_guide": "No spaces between Chinese and Latin text."}
+    settings: dict[str, object] = {
+        "glossary": GLOSSARY,
+        "style_guide": "No spaces between Chinese and Latin text.",
+    }
     settings.update(overrides)
     return PromptConfig(**settings)  # type: ignore[arg-type]
 
 
-def bedrock(sleeps: Sleeps | None = None, memory: NgramRetriever | None = MEMORY, **prompt: object) -> BedrockEngine:
-    return BedrockEngine(BedrockConfig(model_id="anthropic.claude-3-haiku-20240307-v1:0"), prompt_config(**prompt),
-                         memory, retry=FAST, sleep=sleeps if sleeps is not None else Sleeps())
+def bedrock(
+    sleeps: Sleeps | None = None, memory: NgramRetriever | None = MEMORY, **prompt: object
+) -> BedrockEngine:
+    return BedrockEngine(
+        BedrockConfig(model_id="anthropic.claude-3-haiku-20240307-v1:0"),
+        prompt_config(**prompt),
+        memory,
+        retry=FAST,
+        sleep=sleeps if sleeps is not None else Sleeps(),
+    )
 
 
-def openai(server: LLMStandin, sleeps: Sleeps | None = None, env: dict[str, str] | None = None) -> OpenAIEngine:
-    return OpenAIEngine(OpenAIConfig(base_url=server.url + "/v1", model="local-model", api_key_env="AMTS_LLM_KEY"),
-                        prompt_config(), MEMORY, retry=FAST, sleep=sleeps if sleeps is not None else Sleeps(),
-                        environ=env if env is not None else {"AMTS_LLM_KEY": "sk-test"})
+def openai(
+    server: LLMStandin, sleeps: Sleeps | None = None, env: dict[str, str] | None = None
+) -> OpenAIEngine:
+    return OpenAIEngine(
+        OpenAIConfig(base_url=server.url + "/v1", model="local-model", api_key_env="AMTS_LLM_KEY"),
+        prompt_config(),
+        MEMORY,
+        retry=FAST,
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        environ=env if env is not None else {"AMTS_LLM_KEY": "sk-test"},
+    )
 
 
-# -- pure parts ----------------------------------------------------------------------------------------------------
+# -- pure parts ----------------------------------------------------------------------------------
 
 
 def test_retriever_ranks_similar_pairs_first_and_ignores_placeholder_numbers() -> None:
@@ -78,8 +97,14 @@ def test_prompt_holds_rules_style_examples_matching_glossary_and_segments() -> N
     assert "exactly once" in prompt.system and "No spaces between Chinese and Latin text." in prompt.system
     assert "Simplified Chinese" in prompt.system
     examples = json.loads(prompt.user.split("<examples>\n")[1].split("\n</examples>")[0])
-    assert {"source": "Stochastic gradient descent updates the parameters.", "target": "随机梯度下降更新参数。"} in examples
-    assert all(e["source"] != "Plain prose without markup." for e in examples)  # never the segment itself
+    assert {
+        "source": "Stochastic gradient descent updates the parameters.",
+        "target": "随机梯度下降更新参数。",
+    } in examples
+    assert examples[0] == {
+        "source": "Plain prose without markup.",
+        "target": "没有标记的纯文本。",
+    }  # exact: best
     glossary = json.loads(prompt.user.split("<glossary>\n")[1].split("\n</glossary>")[0])
     assert glossary == {"gradient descent": "梯度下降"}  # "tensor" and "attention" do not occur
     segments = json.loads(prompt.user.split("<segments>\n")[1].split("\n</segments>")[0])
@@ -97,7 +122,7 @@ def test_parse_reply_is_strict() -> None:
         parse_reply('{"result": []}', ids)
 
 
-# -- Bedrock ------------------------------------------------------------------------------------------------------
+# -- Bedrock -------------------------------------------------------------------------------------
 
 
 def test_bedrock_translates_with_examples_and_glossary(aws_env: AwsEnv) -> None:
@@ -160,7 +185,7 @@ def test_bedrock_unreachable_is_an_engine_error(aws_env: AwsEnv, monkeypatch: py
         bedrock().translate(SEGMENTS)
 
 
-# -- OpenAI-compatible ----------------------------------------------------------------------------------------------
+# -- OpenAI-compatible ---------------------------------------------------------------------------
 
 
 def test_openai_compatible_endpoint_translates(llm_server: LLMStandin) -> None:

@@ -36,8 +36,8 @@ def cli(hyps: list[str], refs: list[str], tok: str, tmp_path: Path) -> dict[str,
     hyp, ref = tmp_path / "hyp.txt", tmp_path / "ref.txt"
     hyp.write_text("\n".join(hyps) + "\n", encoding="utf-8")
     ref.write_text("\n".join(refs) + "\n", encoding="utf-8")
-    out = subprocess.run([str(SACREBLEU), str(ref), "-i", str(hyp), "-tok", tok, "-m", "bleu", "chrf", "-w", "4"],
-                         capture_output=True, text=True, check=True).stdout
+    command = [str(SACREBLEU), str(ref), "-i", str(hyp), "-tok", tok, "-m", "bleu", "chrf", "-w", "4"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return {d["name"]: d for d in json.loads(out)}
 
 

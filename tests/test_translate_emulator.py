@@ -48,22 +48,28 @@ def poll_parallel(tr: Any, name: str, field: str = "Status", until: str = "ACTIV
     raise AssertionError(f"{name} never left CREATING/UPDATING")
 
 
-# -- real-time ----------------------------------------------------------------------------------------------
+# -- real-time -----------------------------------------------------------------------------------
 
 
 def test_translate_text_keeps_no_translate_spans_byte_identical(aws_env: AwsEnv) -> None:
-    text = ('<p data-id="0">Hello <span translate="no" data-p="0">$x &lt; 1$</span> world</p>'
-            '<p data-id="1">Tom &amp; Jerry</p>')
+    text = (
+        '<p data-id="0">Hello <span translate="no" data-p="0">$x &lt; 1$</span> world</p>'
+        '<p data-id="1">Tom &amp; Jerry</p>'
+    )
     out = translate_client().translate_text(Text=text, SourceLanguageCode="en", TargetLanguageCode="zh")
-    assert out["TranslatedText"] == ('<p data-id="0">译Hello <span translate="no" data-p="0">$x &lt; 1$</span> '
-                                     '译world</p><p data-id="1">译Tom &amp; 译Jerry</p>')
+    assert out["TranslatedText"] == (
+        '<p data-id="0">译Hello <span translate="no" data-p="0">$x &lt; 1$</span> '
+        '译world</p><p data-id="1">译Tom &amp; 译Jerry</p>'
+    )
     assert (out["SourceLanguageCode"], out["TargetLanguageCode"]) == ("en", "zh")
     assert aws_env.translate.billed_chars == len(text)
 
 
 def test_translate_text_limit_is_10000_bytes_not_characters(aws_env: AwsEnv) -> None:
     tr = translate_client()
-    tr.translate_text(Text="字" * 3333 + "a", SourceLanguageCode="zh", TargetLanguageCode="en")  # 10,000 bytes
+    tr.translate_text(
+        Text="字" * 3333 + "a", SourceLanguageCode="zh", TargetLanguageCode="en"
+    )  # 10,000 bytes
     with pytest.raises(ClientError) as exc:
         tr.translate_text(Text="字" * 3334, SourceLanguageCode="zh", TargetLanguageCode="en")  # 3,334 chars
     assert code_of(exc) == "TextSizeLimitExceededException"
@@ -71,13 +77,20 @@ def test_translate_text_limit_is_10000_bytes_not_characters(aws_env: AwsEnv) -> 
 
 
 def test_error_responses_have_the_json_1_1_shape(aws_env: AwsEnv) -> None:
-    resp = httpx.post(aws_env.translate.url + "/", headers={
-        "X-Amz-Target": "AWSShineFrontendService_20170701.GetParallelData",
-        "Content-Type": "application/x-amz-json-1.1"}, content=b'{"Name": "nope"}')
+    resp = httpx.post(
+        aws_env.translate.url + "/",
+        headers={
+            "X-Amz-Target": "AWSShineFrontendService_20170701.GetParallelData",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+        content=b'{"Name": "nope"}',
+    )
     assert resp.status_code == 400
     assert resp.headers["content-type"] == "application/x-amz-json-1.1"
-    assert resp.json() == {"__type": "ResourceNotFoundException",
-                           "Message": "The parallel data nope could not be found."}
+    assert resp.json() == {
+        "__type": "ResourceNotFoundException",
+        "Message": "The parallel data nope could not be found.",
+    }
 
 
 def test_injected_throttling_and_unavailability_raise_the_real_codes(aws_env: AwsEnv) -> None:
@@ -91,13 +104,19 @@ def test_injected_throttling_and_unavailability_raise_the_real_codes(aws_env: Aw
     assert code_of(throttled) == "TooManyRequestsException"
     assert code_of(unavailable) == "ServiceUnavailableException"
     assert unavailable.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
-    assert tr.translate_text(Text="a", SourceLanguageCode="en", TargetLanguageCode="de")["TranslatedText"] == "‹de›a"
+    assert (
+        tr.translate_text(Text="a", SourceLanguageCode="en", TargetLanguageCode="de")["TranslatedText"]
+        == "‹de›a"
+    )
 
 
 def test_botocore_standard_retries_ride_over_a_throttle(aws_env: AwsEnv) -> None:
     aws_env.translate.faults.throttle = 1
     tr = boto3.client("translate", config=Config(retries={"mode": "standard", "max_attempts": 3}))
-    assert tr.translate_text(Text="hi", SourceLanguageCode="en", TargetLanguageCode="ja")["TranslatedText"] == "訳hi"
+    assert (
+        tr.translate_text(Text="hi", SourceLanguageCode="en", TargetLanguageCode="ja")["TranslatedText"]
+        == "訳hi"
+    )
     assert [c.error for c in aws_env.translate.calls] == ["TooManyRequestsException", None]
 
 
@@ -111,22 +130,30 @@ def test_unknown_access_key_is_rejected(aws_env: AwsEnv) -> None:
 def test_span_faults_drop_or_move_only_the_targeted_unit(aws_env: AwsEnv) -> None:
     aws_env.translate.faults.drop_spans_in = ["first"]
     aws_env.translate.faults.move_spans_in = ["second"]
-    text = ('<p data-id="0">first <span translate="no">A</span> x</p>'
-            '<p data-id="1">second <span translate="no">B</span> y</p>'
-            '<p data-id="2">third <span translate="no">C</span> z</p>')
+    text = (
+        '<p data-id="0">first <span translate="no">A</span> x</p>'
+        '<p data-id="1">second <span translate="no">B</span> y</p>'
+        '<p data-id="2">third <span translate="no">C</span> z</p>'
+    )
     out = translate_client().translate_text(Text=text, SourceLanguageCode="en", TargetLanguageCode="zh")
-    assert out["TranslatedText"] == ('<p data-id="0">译first  译x</p>'
-                                     '<p data-id="1">译second  译y<span translate="no">B</span></p>'
-                                     '<p data-id="2">译third <span translate="no">C</span> 译z</p>')
+    assert out["TranslatedText"] == (
+        '<p data-id="0">译first  译x</p>'
+        '<p data-id="1">译second  译y<span translate="no">B</span></p>'
+        '<p data-id="2">译third <span translate="no">C</span> 译z</p>'
+    )
 
 
-# -- recorded raw machine translation ---------------------------------------------------------------------------
+# -- recorded raw machine translation ------------------------------------------------------------
 
 
-@pytest.mark.skipif(not RAW_MT.is_dir(), reason="../shared/corpus/d2l-zh-raw-mt is absent; no recorded raw MT")
+@pytest.mark.skipif(
+    not RAW_MT.is_dir(), reason="../shared/corpus/d2l-zh-raw-mt is absent; no recorded raw MT"
+)
 def test_recorded_raw_mt_paragraph_comes_back_verbatim(aws_env: AwsEnv) -> None:
     recorded = load_recorded(SHARED)
-    assert len(recorded.files_used) == 16 and recorded.files_skipped == ("chapter_preliminaries/ndarray_origin.md",)
+    assert len(recorded.files_used) == 16 and recorded.files_skipped == (
+        "chapter_preliminaries/ndarray_origin.md",
+    )
     en = (RAW_MT / "chapter_optimization" / "sgd_origin.md").read_text(encoding="utf-8").split("\n\n")
     zh = (RAW_MT / "chapter_optimization" / "sgd.md").read_text(encoding="utf-8").split("\n\n")
     i = next(i for i, block in enumerate(en) if block.startswith("In deep learning, the objective function"))
@@ -140,46 +167,74 @@ def test_recorded_raw_mt_paragraph_comes_back_verbatim(aws_env: AwsEnv) -> None:
     assert out["TranslatedText"].count('<span translate="no">') == 4
 
 
-# -- terminology -----------------------------------------------------------------------------------------------
+# -- terminology ---------------------------------------------------------------------------------
 
 
 def test_import_terminology_and_apply_it(aws_env: AwsEnv) -> None:
     tr = translate_client()
     csv_file = "en,zh\ngradient descent,梯度下降\nloss,损失\n" + "x" * 201 + ",太长\n"
-    props = tr.import_terminology(Name="d2l-terms", MergeStrategy="OVERWRITE", TerminologyData={
-        "File": csv_file.encode("utf-8"), "Format": "CSV", "Directionality": "UNI"})["TerminologyProperties"]
+    props = tr.import_terminology(
+        Name="d2l-terms",
+        MergeStrategy="OVERWRITE",
+        TerminologyData={"File": csv_file.encode("utf-8"), "Format": "CSV", "Directionality": "UNI"},
+    )["TerminologyProperties"]
     assert (props["TermCount"], props["SkippedTermCount"], props["TargetLanguageCodes"]) == (2, 1, ["zh"])
     assert tr.get_terminology(Name="d2l-terms")["TerminologyProperties"]["Name"] == "d2l-terms"
     assert [t["Name"] for t in tr.list_terminologies()["TerminologyPropertiesList"]] == ["d2l-terms"]
-    out = tr.translate_text(Text="Use gradient descent on the loss", SourceLanguageCode="en",
-                            TargetLanguageCode="zh", TerminologyNames=["d2l-terms"])
+    out = tr.translate_text(
+        Text="Use gradient descent on the loss",
+        SourceLanguageCode="en",
+        TargetLanguageCode="zh",
+        TerminologyNames=["d2l-terms"],
+    )
     assert out["TranslatedText"] == "译Use 梯度下降 译on 译the 损失"
     assert out["AppliedTerminologies"][0]["Terms"] == [
-        {"SourceText": "gradient descent", "TargetText": "梯度下降"}, {"SourceText": "loss", "TargetText": "损失"}]
+        {"SourceText": "gradient descent", "TargetText": "梯度下降"},
+        {"SourceText": "loss", "TargetText": "损失"},
+    ]
     with pytest.raises(ClientError) as exc:
-        tr.translate_text(Text="a", SourceLanguageCode="en", TargetLanguageCode="zh", TerminologyNames=["nope"])
+        tr.translate_text(
+            Text="a", SourceLanguageCode="en", TargetLanguageCode="zh", TerminologyNames=["nope"]
+        )
     assert code_of(exc) == "ResourceNotFoundException"
 
 
-# -- parallel data -----------------------------------------------------------------------------------------------
+# -- parallel data -------------------------------------------------------------------------------
 
 
 def tmx(pairs: list[tuple[str, str]]) -> str:
-    units = "".join(f'<tu><tuv xml:lang="en"><seg>{s}</seg></tuv><tuv xml:lang="zh"><seg>{t}</seg></tuv></tu>'
-                    for s, t in pairs)
+    units = "".join(
+        f'<tu><tuv xml:lang="en"><seg>{s}</seg></tuv><tuv xml:lang="zh"><seg>{t}</seg></tuv></tu>'
+        for s, t in pairs
+    )
     return f'<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body>{units}</body></tmx>'
 
 
 def test_parallel_data_lifecycle_create_update_conflicts_delete(aws_env: AwsEnv) -> None:
     tr = translate_client()
     bucket = aws_env.s3.new_bucket()
-    v1 = put(aws_env, bucket, "pd/v1.tmx", tmx([("Hello world.", "你好，世界。"), ("Long " + "x" * 1000, "长")]))
-    v2 = put(aws_env, bucket, "pd/v2.tmx", tmx([("Hello world.", "世界你好。"), ("Bye.", "再见。"), ("Ok.", "好。")]))
+    v1 = put(
+        aws_env, bucket, "pd/v1.tmx", tmx([("Hello world.", "你好，世界。"), ("Long " + "x" * 1000, "长")])
+    )
+    v2 = put(
+        aws_env,
+        bucket,
+        "pd/v2.tmx",
+        tmx([("Hello world.", "世界你好。"), ("Bye.", "再见。"), ("Ok.", "好。")]),
+    )
     created = tr.create_parallel_data(Name="d2l-zh", ParallelDataConfig={"S3Uri": v1, "Format": "TMX"})
-    assert created == {"Name": "d2l-zh", "Status": "CREATING", "ResponseMetadata": created["ResponseMetadata"]}
+    assert created == {
+        "Name": "d2l-zh",
+        "Status": "CREATING",
+        "ResponseMetadata": created["ResponseMetadata"],
+    }
     assert tr.get_parallel_data(Name="d2l-zh")["ParallelDataProperties"]["Status"] == "CREATING"
     props = poll_parallel(tr, "d2l-zh")
-    assert (props["ImportedRecordCount"], props["SkippedRecordCount"], props["TargetLanguageCodes"]) == (1, 1, ["zh"])
+    assert (props["ImportedRecordCount"], props["SkippedRecordCount"], props["TargetLanguageCodes"]) == (
+        1,
+        1,
+        ["zh"],
+    )
     with pytest.raises(ClientError) as conflict:
         tr.create_parallel_data(Name="d2l-zh", ParallelDataConfig={"S3Uri": v1, "Format": "TMX"})
     assert code_of(conflict) == "ConflictException"
@@ -190,7 +245,11 @@ def test_parallel_data_lifecycle_create_update_conflicts_delete(aws_env: AwsEnv)
         tr.update_parallel_data(Name="d2l-zh", ParallelDataConfig={"S3Uri": v2, "Format": "TMX"})
     assert code_of(concurrent) == "ConcurrentModificationException"
     props = poll_parallel(tr, "d2l-zh", field="LatestUpdateAttemptStatus")
-    assert (props["Status"], props["ImportedRecordCount"], props["ParallelDataConfig"]["S3Uri"]) == ("ACTIVE", 3, v2)
+    assert (props["Status"], props["ImportedRecordCount"], props["ParallelDataConfig"]["S3Uri"]) == (
+        "ACTIVE",
+        3,
+        v2,
+    )
     assert tr.get_parallel_data(Name="d2l-zh")["DataLocation"]["RepositoryType"] == "S3"
     assert [p["Name"] for p in tr.list_parallel_data()["ParallelDataPropertiesList"]] == ["d2l-zh"]
     assert tr.delete_parallel_data(Name="d2l-zh")["Status"] == "DELETING"
@@ -215,17 +274,26 @@ def test_tsv_parallel_data_skips_segments_over_1000_bytes(aws_env: AwsEnv) -> No
     uri = put(aws_env, bucket, "pd/pairs.tsv", "\n".join(rows) + "\n")
     tr.create_parallel_data(Name="tsv", ParallelDataConfig={"S3Uri": uri, "Format": "TSV"})
     props = poll_parallel(tr, "tsv")
-    assert (props["ImportedRecordCount"], props["SkippedRecordCount"], props["FailedRecordCount"]) == (2, 2, 0)
+    assert (props["ImportedRecordCount"], props["SkippedRecordCount"], props["FailedRecordCount"]) == (
+        2,
+        2,
+        0,
+    )
 
 
-# -- batch jobs ------------------------------------------------------------------------------------------------------
+# -- batch jobs ----------------------------------------------------------------------------------
 
 
 def start_job(tr: Any, bucket: str, prefix: str = "in/", **extra: Any) -> str:
     return tr.start_text_translation_job(
-        JobName="t", InputDataConfig={"S3Uri": f"s3://{bucket}/{prefix}", "ContentType": "text/html"},
-        OutputDataConfig={"S3Uri": f"s3://{bucket}/out/"}, DataAccessRoleArn=ROLE, SourceLanguageCode="en",
-        TargetLanguageCodes=["zh"], **extra)["JobId"]
+        JobName="t",
+        InputDataConfig={"S3Uri": f"s3://{bucket}/{prefix}", "ContentType": "text/html"},
+        OutputDataConfig={"S3Uri": f"s3://{bucket}/out/"},
+        DataAccessRoleArn=ROLE,
+        SourceLanguageCode="en",
+        TargetLanguageCodes=["zh"],
+        **extra,
+    )["JobId"]
 
 
 def test_batch_job_lifecycle_outputs_and_details(aws_env: AwsEnv) -> None:
@@ -237,18 +305,26 @@ def test_batch_job_lifecycle_outputs_and_details(aws_env: AwsEnv) -> None:
     aws_env.translate.faults.fail_documents = ["b.html"]
     job_id = start_job(tr, bucket)
     assert re.fullmatch(r"[0-9a-f]{32}", job_id)
-    states = [tr.describe_text_translation_job(JobId=job_id)["TextTranslationJobProperties"] for _ in range(2)]
+    states = [
+        tr.describe_text_translation_job(JobId=job_id)["TextTranslationJobProperties"] for _ in range(2)
+    ]
     assert [s["JobStatus"] for s in states] == ["IN_PROGRESS", "COMPLETED_WITH_ERROR"]
     done = states[-1]
     out_prefix = f"out/123456789012-TranslateText-{job_id}/"
     assert done["OutputDataConfig"]["S3Uri"] == f"s3://{bucket}/{out_prefix}"
-    assert done["JobDetails"] == {"TranslatedDocumentsCount": 1, "DocumentsWithErrorsCount": 1, "InputDocumentsCount": 2}
+    assert done["JobDetails"] == {
+        "TranslatedDocumentsCount": 1,
+        "DocumentsWithErrorsCount": 1,
+        "InputDocumentsCount": 2,
+    }
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=out_prefix)["Contents"])
     assert keys == [f"{out_prefix}details/zh.auxiliary-translation-details.json", f"{out_prefix}zh.a.html"]
     body = s3.get_object(Bucket=bucket, Key=f"{out_prefix}zh.a.html")["Body"].read().decode()
     assert body == '<html><body><p>译Hi <span translate="no">$x$</span></p></body></html>'
     details = json.loads(s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read())
-    assert details["charactersTranslated"] == str(len('<body><p>Hi <span translate="no">$x$</span></p></body>'))
+    assert details["charactersTranslated"] == str(
+        len('<body><p>Hi <span translate="no">$x$</span></p></body>')
+    )
     assert details["documentCountWithCustomerError"] == "1"
     assert [d["sourceFile"] for d in details["details"] if "error" in d["auxiliaryData"]] == ["b.html"]
     listed = tr.list_text_translation_jobs(Filter={"JobStatus": "COMPLETED_WITH_ERROR"})
@@ -287,28 +363,46 @@ def test_batch_job_failures_root_input_and_stop(aws_env: AwsEnv) -> None:
     props = tr.describe_text_translation_job(JobId=root_job)["TextTranslationJobProperties"]
     assert props["JobStatus"] == "FAILED" and "folder" in props["Message"]
     empty_job = start_job(tr, bucket, prefix="empty/")
-    assert tr.describe_text_translation_job(JobId=empty_job)["TextTranslationJobProperties"]["JobStatus"] == "FAILED"
+    assert (
+        tr.describe_text_translation_job(JobId=empty_job)["TextTranslationJobProperties"]["JobStatus"]
+        == "FAILED"
+    )
     aws_env.translate.job_polls = 5
     put(aws_env, bucket, "in/a.html", "<html><body><p>x</p></body></html>")
     job = start_job(tr, bucket)
-    assert tr.describe_text_translation_job(JobId=job)["TextTranslationJobProperties"]["JobStatus"] == "IN_PROGRESS"
+    assert (
+        tr.describe_text_translation_job(JobId=job)["TextTranslationJobProperties"]["JobStatus"]
+        == "IN_PROGRESS"
+    )
     assert tr.stop_text_translation_job(JobId=job)["JobStatus"] == "STOP_REQUESTED"
-    assert tr.describe_text_translation_job(JobId=job)["TextTranslationJobProperties"]["JobStatus"] == "STOPPED"
+    assert (
+        tr.describe_text_translation_job(JobId=job)["TextTranslationJobProperties"]["JobStatus"] == "STOPPED"
+    )
     with pytest.raises(ClientError) as bad_role:
         tr.start_text_translation_job(
             InputDataConfig={"S3Uri": f"s3://{bucket}/in/", "ContentType": "text/html"},
-            OutputDataConfig={"S3Uri": f"s3://{bucket}/out/"}, DataAccessRoleArn="arn:aws:iam::1:role/short",
-            SourceLanguageCode="en", TargetLanguageCodes=["zh"])
+            OutputDataConfig={"S3Uri": f"s3://{bucket}/out/"},
+            DataAccessRoleArn="arn:aws:iam::1:role/short",
+            SourceLanguageCode="en",
+            TargetLanguageCodes=["zh"],
+        )
     assert code_of(bad_role) == "InvalidRequestException"
 
 
 def test_emulator_runs_without_shared_corpus(s3_server: Any) -> None:
     emulator = TranslateEmulator(s3_server.url, shared=None).start()
     try:
-        tr = boto3.client("translate", endpoint_url=emulator.url, region_name="us-east-1",
-                          aws_access_key_id="a", aws_secret_access_key="b", config=NO_RETRY)
-        out = tr.translate_text(Text="In deep learning, the objective function", SourceLanguageCode="en",
-                                TargetLanguageCode="zh")
+        tr = boto3.client(
+            "translate",
+            endpoint_url=emulator.url,
+            region_name="us-east-1",
+            aws_access_key_id="a",
+            aws_secret_access_key="b",
+            config=NO_RETRY,
+        )
+        out = tr.translate_text(
+            Text="In deep learning, the objective function", SourceLanguageCode="en", TargetLanguageCode="zh"
+        )
         assert out["TranslatedText"] == "译In 译deep 译learning, 译the 译objective 译function"
         assert emulator.recorded.pairs == {}
     finally:

@@ -21,7 +21,8 @@ How it stays safe:
 Rules are plain data in a per-language registry (``RULES``): a language gets the common rules
 (trailing spaces, double spaces, broken emphasis, a role glued to a word) plus its own. zh adds the
 spacing and punctuation rules of d2l-zh's ``STYLE_GUIDE.md``; adding ja or ko is one entry built from
-the same pieces (``_cjk_spacing_rules`` takes the script's character test).
+the same pieces: ``cjk_spacing_rules(lang, is_cjk, label)`` builds the spacing rules for any script
+from its character test.
 """
 
 from __future__ import annotations
@@ -34,11 +35,14 @@ from enum import IntEnum
 from types import MappingProxyType
 
 __all__ = [
+    "COMMON_RULES",
+    "ZH_RULES",
     "Block",
     "Hit",
     "Rule",
     "RULES",
     "Violation",
+    "cjk_spacing_rules",
     "document_violations",
     "postedit",
     "postedit_document",
@@ -67,7 +71,7 @@ class Violation:
     fixable: bool
 
     def __str__(self) -> str:
-        fix = "" if self.fixable else " (not auto-fixed)"
+        fix = "" if self.fixable else " (not fixable as is)"
         return f"{self.line}:{self.column}: {self.rule}{fix}: {self.excerpt!r}"
 
 
@@ -108,7 +112,7 @@ class Block:
 
 
 class _Kind(IntEnum):
-    CODE = 0  # inline code and unmatched-looking backtick spans
+    CODE = 0  # inline code
     MATH = 1  # $…$
     REF = 2  # inline reference roles that need a space before them (:numref:, :cite:, …)
     MARK = 3  # other roles (:label:, :width:, :begin_tab:, …)
@@ -481,7 +485,14 @@ def _space_class(left: str, right: str, is_cjk: Callable[[str], bool]) -> str | 
     return "other"
 
 
-def _cjk_spacing_rules(lang: str, is_cjk: Callable[[str], bool], label: str) -> tuple[Rule, ...]:
+def cjk_spacing_rules(lang: str, is_cjk: Callable[[str], bool], label: str) -> tuple[Rule, ...]:
+    """The no-space-around-``label``-text rules (``{lang}-space-latin``, ``-number``, ``-math``,
+    ``-code``, ``-role``, ``-other``) for a script whose characters ``is_cjk`` recognises, plus the
+    double-space rule that leaves their runs to them. A role keeps the one space before it."""
+
+    def skip(text: str, a: int, b: int) -> bool:
+        return _space_class(text[a - 1], text[b], is_cjk) is not None or _kind(text[b]) is _Kind.REF
+
     def make(cls: str, what: str) -> Rule:
         def find(text: str) -> list[Hit]:
             lines = _Lines(text)
@@ -493,7 +504,8 @@ def _cjk_spacing_rules(lang: str, is_cjk: Callable[[str], bool], label: str) -> 
 
     return (make("latin", "Latin text"), make("number", "numbers"), make("math", "inline math"),
             make("code", "inline code"), make("role", "a :numref:/:cite: role before it"),
-            make("other", f"other {label} text, punctuation, emphasis marks or links"))
+            make("other", f"other {label} text, punctuation, emphasis marks or links"),
+            Rule(DOUBLE_SPACE.name, DOUBLE_SPACE.summary, _double_space_rule(skip)))
 
 
 def _role_space(text: str) -> list[Hit]:
@@ -595,11 +607,6 @@ def _zh_punct(text: str) -> list[Hit]:
     return hits
 
 
-def _zh_double_skip(text: str, a: int, b: int) -> bool:
-    """Runs owned by the zh spacing or role rules are not double-space violations too."""
-    return _space_class(text[a - 1], text[b], _is_zh) is not None or _kind(text[b]) is _Kind.REF
-
-
 ZH_RULES: tuple[Rule, ...] = (
     EMPHASIS_SPACE,
     Rule("zh-paren", "full-width （） around Chinese text (shapes keep ASCII)", _zh_paren),
@@ -607,15 +614,15 @@ ZH_RULES: tuple[Rule, ...] = (
     Rule("zh-punct", "full-width ，；：？！。 after Chinese text", _zh_punct),
     Rule("zh-role-space", "exactly one ASCII space before a :numref:/:cite:/:eqref: not at line start",
          _role_space),
-    *_cjk_spacing_rules("zh", _is_zh, "Chinese"),
-    Rule(DOUBLE_SPACE.name, DOUBLE_SPACE.summary, _double_space_rule(_zh_double_skip)),
+    *cjk_spacing_rules("zh", _is_zh, "Chinese"),
     TRAILING_SPACE,
 )
 
 #: The rules of each edition language, applied in this order by ``postedit``.
 RULES: Mapping[str, tuple[Rule, ...]] = MappingProxyType({
     "zh": ZH_RULES,
-    # ja/ko: common rules for now; their spacing rules are _cjk_spacing_rules("ja", <kana+kanji test>, …).
+    # ja/ko: the common rules until their style is decided; then e.g.
+    # "ja": (EMPHASIS_SPACE, *cjk_spacing_rules("ja", <kana/kanji test>, "Japanese"), TRAILING_SPACE).
     "ja": COMMON_RULES,
     "ko": COMMON_RULES,
     "tr": COMMON_RULES,
@@ -657,7 +664,8 @@ def postedit(text: str, lang: str) -> str:
     """Apply ``lang``'s safe fixes to one translated markdown block (prose; may span lines).
 
     Rules run in registry order and the whole sequence repeats until nothing changes (a fix can
-    expose another, e.g. ``中 ,`` becomes ``中,`` and then ``中，``), so the result is idempotent.
+    expose another, e.g. ``中 ,`` becomes ``中,`` and then ``中，``; at most four passes, which the
+    whole d2l-zh corpus never needs), so the result is idempotent.
     Text that cannot be masked is returned unchanged (fail closed).
     """
     rules = rules_for(lang)
@@ -678,7 +686,7 @@ def violations(text: str, lang: str) -> list[Violation]:
     """Every place ``text`` breaks one of ``lang``'s rules, in rule order then position.
 
     Each rule looks at ``text`` as it is (not after the other rules' fixes), so the counts say what a
-    human reviewer would find."""
+    human reviewer would find. Text that cannot be masked (see ``postedit``) reports nothing."""
     masked = _mask(text)
     if masked is None:
         return []

@@ -22,8 +22,8 @@ from typing import Any
 import boto3
 import pytest
 
+from bot.markdown.protect import protect
 from bot.translate.base import TranslationRequest
-from bot.translate.htmlseg import to_html
 from tests.standins.aws_translate import DEFAULT_SHARED, TranslateEmulator
 from tests.standins.llm import LLMStandin
 
@@ -91,11 +91,22 @@ def llm_server() -> Iterator[LLMStandin]:
 
 
 @pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, translate_server: TranslateEmulator, s3_server: S3Server,
-            llm_server: LLMStandin, tmp_path: Any) -> AwsEnv:
+def aws_env(
+    monkeypatch: pytest.MonkeyPatch,
+    translate_server: TranslateEmulator,
+    s3_server: S3Server,
+    llm_server: LLMStandin,
+    tmp_path: Any,
+) -> AwsEnv:
     """Point every boto3 client at the stand-ins, with dummy credentials and no user AWS config."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL",
-                 "AWS_REGION"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWS_REGION",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config-absent"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials-absent"))
@@ -109,26 +120,16 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, translate_server: TranslateEmulator
     return AwsEnv(translate_server, s3_server, llm_server)
 
 
-_INLINE_MARKUP_RE = re.compile(r":[a-z]+:`[^`]+`|`[^`]+`|\$[^$]+\$")
-
-
 def make_request(request_id: str, markdown: str) -> TranslationRequest:
-    """A request as the planner would build it: inline code, math and roles become ``⟦n⟧`` placeholders.
-
-    A simplified stand-in for ``bot.markdown.protect`` so these tests do not depend on it.
-    """
-    originals: dict[int, str] = {}
-
-    def protect(m: re.Match[str]) -> str:
-        originals[len(originals)] = m.group(0)
-        return f"⟦{len(originals) - 1}⟧"
-
-    text = _INLINE_MARKUP_RE.sub(protect, markdown)
-    return TranslationRequest(request_id, text, html=to_html(text, originals))
+    """A request exactly as the planner builds it (``bot.markdown.protect``)."""
+    seg = protect(markdown)
+    return TranslationRequest(request_id, seg.text, html=seg.html, source=markdown, originals=seg.originals)
 
 
 def restore(text: str, request: TranslationRequest) -> str:
     """Put the original markup back into a translated placeholder text (inverse of :func:`make_request`)."""
-    originals = {int(m.group(1)): html.unescape(m.group(2)) for m in re.finditer(
-        r'<span translate="no" data-p="(\d+)">(.*?)</span>', request.html, re.DOTALL)}
+    originals = {
+        int(m.group(1)): html.unescape(m.group(2))
+        for m in re.finditer(r'<span translate="no" data-p="(\d+)">(.*?)</span>', request.html, re.DOTALL)
+    }
     return re.sub(r"⟦(\d+)⟧", lambda m: originals[int(m.group(1))], text)

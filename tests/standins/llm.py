@@ -45,7 +45,9 @@ class Received:
         """The system and user text of the request, joined (for asserting what the engine sent)."""
         if self.api == "bedrock":
             system = " ".join(p.get("text", "") for p in self.body.get("system", []))
-            user = " ".join(c.get("text", "") for m in self.body.get("messages", []) for c in m.get("content", []))
+            user = " ".join(
+                c.get("text", "") for m in self.body.get("messages", []) for c in m.get("content", [])
+            )
             return f"{system}\n{user}"
         return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
 
@@ -74,8 +76,9 @@ class LLMStandin:
         return f"http://{host}:{port}"
 
     def start(self) -> LLMStandin:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="llm-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="llm-standin", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -114,43 +117,79 @@ class LLMStandin:
             call.status = status
             return status, headers, payload
 
-    def _answer(self, api: str, converse: re.Match[str] | None, body: dict[str, Any]
-                ) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _answer(
+        self, api: str, converse: re.Match[str] | None, body: dict[str, Any]
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         if api == "openai" and not isinstance(body.get("messages"), list):
             return 400, {}, {"error": {"message": "'messages' is required", "type": "invalid_request_error"}}
         if self.throttle > 0:
             self.throttle -= 1
             if api == "bedrock":
-                return 429, {"x-amzn-ErrorType": "ThrottlingException:http://internal.amazon.com/coral/"
-                             "com.amazon.bedrock/"}, {"message": "Too many requests, please wait before trying again."}
-            return 429, {}, {"error": {"message": "Rate limit reached for requests", "type": "requests",
-                                       "code": "rate_limit_exceeded"}}
+                return (
+                    429,
+                    {
+                        "x-amzn-ErrorType": "ThrottlingException:http://internal.amazon.com/coral/"
+                        "com.amazon.bedrock/"
+                    },
+                    {"message": "Too many requests, please wait before trying again."},
+                )
+            return (
+                429,
+                {},
+                {
+                    "error": {
+                        "message": "Rate limit reached for requests",
+                        "type": "requests",
+                        "code": "rate_limit_exceeded",
+                    }
+                },
+            )
         if api == "bedrock":
             assert converse is not None
             messages = body.get("messages") or []
             if not messages or not all(m.get("content") for m in messages):
-                return 400, {"x-amzn-ErrorType": "ValidationException"}, {"message": "messages must not be empty"}
+                return (
+                    400,
+                    {"x-amzn-ErrorType": "ValidationException"},
+                    {"message": "messages must not be empty"},
+                )
             user = " ".join(c.get("text", "") for c in messages[-1]["content"])
             text = self.reply_for(user)
-            return 200, {}, {
-                "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-                "stopReason": "end_turn",
-                "usage": {"inputTokens": len(user) // 4, "outputTokens": len(text) // 4,
-                          "totalTokens": (len(user) + len(text)) // 4},
-                "metrics": {"latencyMs": 7},
-            }
+            return (
+                200,
+                {},
+                {
+                    "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+                    "stopReason": "end_turn",
+                    "usage": {
+                        "inputTokens": len(user) // 4,
+                        "outputTokens": len(text) // 4,
+                        "totalTokens": (len(user) + len(text)) // 4,
+                    },
+                    "metrics": {"latencyMs": 7},
+                },
+            )
         messages = body.get("messages") or []
         user = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
         text = self.reply_for(user)
-        return 200, {}, {
-            "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body.get("model", "standin"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": len(text) // 4,
-                      "total_tokens": (len(user) + len(text)) // 4},
-        }
+        return (
+            200,
+            {},
+            {
+                "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "standin"),
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                ],
+                "usage": {
+                    "prompt_tokens": len(user) // 4,
+                    "completion_tokens": len(text) // 4,
+                    "total_tokens": (len(user) + len(text)) // 4,
+                },
+            },
+        )
 
 
 def _section(prompt: str, name: str) -> Any:
@@ -171,8 +210,17 @@ def _make_handler(standin: LLMStandin) -> type[BaseHTTPRequestHandler]:
                 return
             if path == "/v1/chat/completions" and standin.api_key is not None:
                 if self.headers.get("Authorization") != f"Bearer {standin.api_key}":
-                    self._send(401, {}, {"error": {"message": "Incorrect API key provided",
-                                                   "type": "invalid_request_error", "code": "invalid_api_key"}})
+                    self._send(
+                        401,
+                        {},
+                        {
+                            "error": {
+                                "message": "Incorrect API key provided",
+                                "type": "invalid_request_error",
+                                "code": "invalid_api_key",
+                            }
+                        },
+                    )
                     return
             try:
                 body = json.loads(raw or b"{}")
