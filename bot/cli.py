@@ -172,7 +172,9 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
          budget: int | None = typer.Option(None, "--budget", help="Refuse runs that would bill more characters."),
          suffix: str = typer.Option("_origin", "--origin-suffix"),
          extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework"),
-         rename: list[str] = typer.Option([], "--rename", help="EDITION_PATH=UPSTREAM_PATH path map entries.")):
+         rename: list[str] = typer.Option([], "--rename", help="EDITION_PATH=UPSTREAM_PATH path map entries."),
+         config: Path | None = typer.Option(None, "--config", help="config/amts.yml: edition LANG's settings "
+                                                                     "(engine, budget, renames, frameworks).")):
     """Sync an edition with upstream: translate only changed blocks, commit on amts/sync-<lang>."""
     from bot.sync import repos
     from bot.sync.report import build_report, pr_body
@@ -185,21 +187,36 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
     bad = [r for r in rename if "=" not in r]
     if bad:
         raise fail(f"--rename takes EDITION_PATH=UPSTREAM_PATH (got {bad[0]!r})")
+    renames = dict(r.split("=", 1) for r in rename)
+    engines = None
+    if config is not None:
+        from bot.config import ConfigError, load_config
+
+        try:
+            cfg = load_config(config)
+        except ConfigError as e:
+            raise fail(str(e)) from None
+        if lang not in cfg.editions:
+            raise fail(f"{config}: no edition {lang!r} (editions: {', '.join(cfg.editions)})")
+        ed = cfg.editions[lang]
+        engines = cfg.engines
+        suffix, extra_framework = ed.origin_suffix, ed.extra_frameworks or extra_framework
+        renames = {**{v: k for k, v in ed.rename.items()}, **renames}
+        budget = budget if budget is not None else (ed.budget_chars if ed.engine != "tm" else None)
+        paths = paths or ed.paths
     opts = SyncOptions(upstream, edition, lang, engine, paths, dry_run, origin_suffix=suffix,
-                       extra_frameworks=extra_framework, renames=dict(r.split("=", 1) for r in rename),
-                       budget_chars=budget)
+                       extra_frameworks=extra_framework, renames=renames, budget_chars=budget)
 
     def factory(_repo, base):
         memory = memory_from_commit(base, suffix, "en", lang, extra_framework)
-        return make_engine(engine, memory, lang)
+        return make_engine(engine, memory, lang, engines=engines)
 
     try:
         result = run_sync(opts, factory)
     except (repos.RepoError, EngineError) as e:
         raise fail(str(e)) from None
     data = build_report(result)
-    cost = getattr(result, "cost_usd", None)
-    body = pr_body(result, data, cost)
+    body = pr_body(result, data, result.cost_usd if engine != "tm" else None)
     if report is not None:
         from bot.paralleldata import write_atomic
 
@@ -223,6 +240,7 @@ def _print_sync_summary(data: dict) -> None:
         table.add_row(Text(f["path"]), f["status"], ", ".join(f"{k} {v}" for k, v in sorted(actions.items())),
                       str(chars), str(flags))
     console.print(table)
+    console.print(Text(f"engine: {data['engine_summary'] or data['engine']}"))
     console.print(Text(f"characters sent: {data['chars_sent']} {data['chars_sent_by_engine']}; "
                        f"billed: {data['chars_billed']}; actions: {data['summary']['actions']}; "
                        f"commit: {data['commit'] or '-'}"))

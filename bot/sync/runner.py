@@ -70,6 +70,7 @@ class SyncResult:
     results: dict[str, TranslationResult]
     commit: str | None = None
     engine_summary: str = ""
+    cost_usd: float = 0.0
 
 
 EngineFactory = Callable[[git.Repo, git.Commit], Engine]
@@ -170,7 +171,11 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
         return result
     engine = make_engine(edition, base)
     result.results = translate_all(engine, jobs, Budget(opts.budget_chars))
-    result.engine_summary = getattr(engine, "summary", "") or engine.name
+    summary = getattr(engine, "summary", None)
+    result.engine_summary = (summary() if callable(summary) else summary) or engine.name
+    estimate_cost = getattr(engine, "estimate_cost", None)
+    requests = [r for j in jobs if j.plan for r in j.plan.requests]
+    result.cost_usd = estimate_cost(requests) if callable(estimate_cost) and requests else 0.0
     for job in jobs:
         if job.plan is not None:
             job.outcome = render_file(job.plan, result.results, lambda t: postedit(t, opts.lang),

@@ -8,6 +8,7 @@ import git
 
 from bot.align.blocks import align
 from bot.align.textpairs import TextPair, text_pairs
+from bot.config import Engines
 from bot.markdown.blocks import MarkdownError, parse
 from bot.translate.base import Engine, EngineError
 from bot.translate.tm import TmEngine, TranslationMemory
@@ -48,20 +49,33 @@ def memory_from_commit(commit: git.Commit, suffix: str, src_lang: str, lang: str
 
 
 def make_engine(name: str, memory: TranslationMemory | None = None, lang: str = "zh",
-                src_lang: str = "en") -> Engine:
-    """An engine by name. Paid engines take their settings from the standard AWS/OpenAI environment."""
+                src_lang: str = "en", engines: Engines | None = None) -> Engine:
+    """An engine by name, configured from ``engines`` (config/amts.yml) when given; credentials and
+    endpoints come from the standard AWS/OpenAI environment, never from the config file."""
     if name == "tm":
         return TmEngine(memory or TranslationMemory([], []))
     if name == "aws":
         from bot.translate.aws import AwsTranslateConfig, AwsTranslateEngine
 
-        return AwsTranslateEngine(AwsTranslateConfig(source_lang=src_lang, target_lang=lang))
+        c = engines.aws if engines else None
+        if c is None:
+            return AwsTranslateEngine(AwsTranslateConfig(source_lang=src_lang, target_lang=lang))
+        return AwsTranslateEngine(AwsTranslateConfig(
+            source_lang=src_lang, target_lang=lang, mode=c.mode, terminology_names=tuple(c.terminology_names),
+            parallel_data_name=c.parallel_data_name, bucket=c.s3_bucket,
+            input_prefix=c.s3_prefix.rstrip("/") + "/input", output_prefix=c.s3_prefix.rstrip("/") + "/output",
+            role_arn=c.data_access_role_arn, price_standard_per_million=c.price_standard_per_million,
+            price_act_per_million=c.price_act_per_million, region=c.region))
     if name == "bedrock":
-        from bot.translate.llm import BedrockEngine
+        from bot.translate.llm import BedrockConfig, BedrockEngine
 
-        return BedrockEngine(memory=memory)
+        b = engines.bedrock if engines else None
+        config = BedrockConfig(model_id=b.model_id, region=b.region) if b else None
+        return BedrockEngine(config, memory=memory)
     if name == "openai":
-        from bot.translate.llm import OpenAIEngine
+        from bot.translate.llm import OpenAIConfig, OpenAIEngine
 
-        return OpenAIEngine(memory=memory)
+        o = engines.openai if engines else None
+        config = OpenAIConfig(base_url=o.base_url, model=o.model, api_key_env=o.api_key_env) if o else None
+        return OpenAIEngine(config, memory=memory)
     raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")

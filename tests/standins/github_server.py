@@ -42,6 +42,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+import zlib
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -946,7 +947,7 @@ class Renderer:
             "git-ref",
             {
                 "ref": ref,
-                "node_id": _node_id("REF", abs(hash((repo.id, ref))) % 10**9),
+                "node_id": _node_id("REF", zlib.crc32(f"{repo.id}:{ref}".encode())),
                 "url": f"{api}/{ref}",
                 "object": {"type": kind, "sha": sha, "url": f"{api}/{kind}s/{sha}"},
             },
