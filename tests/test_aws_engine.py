@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
+from bot.markdown.htmlseg import from_html, placeholder_problem, to_html
 from bot.translate.aws import AwsTranslateConfig, AwsTranslateEngine, RetryPolicy
 from bot.translate.base import EngineError, TranslationRequest
 from bot.translate.budget import Budget, BudgetExceeded, apportion
-from bot.translate.htmlseg import from_html, placeholder_problem, to_html
 from tests.standins.fixtures import AwsEnv, make_request, restore
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -15,15 +15,16 @@ markdown would be broken: that is an error, like a lost, duplicated or unknown p
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 from bot.markdown.blocks import Block
+from bot.markdown.htmlseg import PLACEHOLDER_RE, from_html, to_html
+
+__all__ = ["Segment", "RestoreError", "protect", "restore", "placeholder_problems", "to_html", "from_html"]
 
 OPEN, CLOSE = "⟦", "⟧"
-PLACEHOLDER_RE = re.compile(r"⟦(\d+)⟧")
 
 # Order matters: earlier alternatives win where they overlap.
 _PATTERNS: list[tuple[str, str]] = [
@@ -130,25 +131,3 @@ def restore(translated: str, segment: Segment) -> str:
     if errors:
         raise RestoreError(errors)
     return PLACEHOLDER_RE.sub(lambda m: segment.originals[int(m.group(1))], translated)
-
-
-_SPAN_RE = re.compile(r'<span translate="no" data-p="(\d+)">([\s\S]*?)</span>')
-
-
-def to_html(text: str, originals: tuple[str, ...] | list[str] | dict[int, str]) -> str:
-    """HTML-escape ``text`` and turn each ``⟦n⟧`` into a ``translate="no"`` span holding its markup."""
-    out: list[str] = []
-    pos = 0
-    for m in PLACEHOLDER_RE.finditer(text):
-        out.append(html.escape(text[pos:m.start()], quote=False))
-        i = int(m.group(1))
-        out.append(f'<span translate="no" data-p="{i}">{html.escape(originals[i], quote=False)}</span>')
-        pos = m.end()
-    out.append(html.escape(text[pos:], quote=False))
-    return "".join(out)
-
-
-def from_html(markup: str) -> str:
-    """Back from the HTML rendering to placeholder text. A mangled span stays visible as text, so the
-    placeholder check that follows reports it instead of hiding it."""
-    return html.unescape(_SPAN_RE.sub(lambda m: f"{OPEN}{m.group(1)}{CLOSE}", markup))

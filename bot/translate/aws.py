@@ -42,9 +42,9 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from bot.markdown.htmlseg import from_html, placeholder_problem, placeholders, to_html
 from bot.translate.base import EngineError, TranslationRequest, TranslationResult
 from bot.translate.budget import apportion
-from bot.translate.htmlseg import from_html, placeholder_problem, placeholders, to_html
 
 T = TypeVar("T")
 Mode = Literal["realtime", "batch", "auto"]

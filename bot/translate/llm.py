@@ -23,6 +23,7 @@ import httpx
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.markdown.htmlseg import placeholder_problem
 from bot.translate.aws import (
     RetriesExhausted,
     RetryPolicy,
@@ -32,7 +33,6 @@ from bot.translate.aws import (
 )
 from bot.translate.base import EngineError, TranslationRequest, TranslationResult
 from bot.translate.budget import apportion
-from bot.translate.htmlseg import placeholder_problem
 from bot.translate.retrieval import TranslationMemory
 
 LANGUAGE_NAMES = {

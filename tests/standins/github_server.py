@@ -1758,7 +1758,7 @@ class FakeGitHub:
         except jwt.PyJWTError as error:
             raise GitHubError(401, f"A JSON web token could not be decoded ({error})") from error
         if self.app_public_key is not None and str(claims.get("iss")) != str(self.app_id):
-            raise GitHubError(401, "'Issuer' claim ('iss') must be an Integer")
+            raise GitHubError(401, f"'Issuer' claim ('iss') does not match the App id {self.app_id}")
         return Identity(f"{self.app_slug}[bot]", "app")
 
     def _take_fault(self, method: str, path: str) -> Fault | None:

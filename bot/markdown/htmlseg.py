@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 
 PLACEHOLDER_RE = re.compile(r"⟦(\d+)⟧")
 _SPAN_RE = re.compile(r"<span\b([^>]*)>(.*?)</span\s*>", re.DOTALL | re.IGNORECASE)
@@ -19,8 +20,10 @@ _ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _TAG_RE = re.compile(r"<[^>]*>")
 
 
-def to_html(text: str, originals: dict[int, str]) -> str:
+def to_html(text: str, originals: Mapping[int, str] | Sequence[str]) -> str:
     """Render ``text`` as HTML: every ``⟦n⟧`` becomes a protected span holding ``originals[n]``."""
+    if not isinstance(originals, Mapping):
+        originals = dict(enumerate(originals))
     out: list[str] = []
     pos = 0
     for m in PLACEHOLDER_RE.finditer(text):
