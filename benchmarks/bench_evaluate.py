@@ -18,20 +18,31 @@ without the aligner, on every raw-MT file of the shared corpus:
 A file whose skeletons do not allow that truth is reported and left out. Hop 3 by skeleton is checked
 against the gold on the 3 gold files first. Per strategy: hypothesis prose blocks whose reference prose
 counterparts are exactly the true ones (accuracy), wrong pairs that would be scored, and time.
+
+Those files are easy (both strategies pair them perfectly), so part 2 makes the reference harder the
+way post-editors do, with a known truth: on each file, ``EDITS`` random edits of the human file per
+trial (merge two adjacent paragraphs, split a paragraph after a ``。``, delete a prose block, insert a
+translator's note), ``TRIALS`` seeded trials. The ``source`` strategy keeps the unedited ``X_origin.md``,
+so its English↔Chinese hop has to absorb the same edits.
+
+Part 3 lists, for the files without a truth, every segment on which the two strategies disagree, so a
+reader can judge them (docs/evaluation.md records our reading).
 """
 
 from __future__ import annotations
 
 import csv
+import random
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.evaluate import Group, origin_of, pair_blocks, segments_of  # noqa: E402
-from bot.markdown.blocks import Document, Kind  # noqa: E402
+from bot.markdown.blocks import Document, Kind, parse  # noqa: E402
 from bot.markdown.io import read_document  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -93,7 +104,7 @@ def truth(rel: str) -> tuple[dict[int, set[int]], str] | tuple[None, str]:
 
 
 def score(groups: list[Group], hyp: Document, ref: Document, true: dict[int, set[int]]) -> tuple[int, int, int]:
-    """(hypothesis prose blocks, correctly paired, wrongly paired and scored)."""
+    """(hypothesis prose blocks, paired exactly right, paired wrongly: a scored pair that is not the truth)."""
     pred: dict[int, set[int]] = {}
     for g in groups:
         rs = {j for j in g.ref if ref.blocks[j].kind in SCORED}
@@ -111,48 +122,172 @@ def score(groups: list[Group], hyp: Document, ref: Document, true: dict[int, set
     return total, ok, wrong
 
 
+STRATEGIES = ("direct", "source")
+TRIALS = 20
+EDITS = 4
+NOTE = "译者注：本段是为了测试而插入的说明文字，原文中没有对应的内容。"
+
+
+@dataclass
+class Tally:
+    blocks: int = 0
+    ok: int = 0
+    wrong: int = 0
+    seconds: float = 0.0
+
+    def add(self, n: int, ok: int, wrong: int, seconds: float) -> None:
+        self.blocks += n
+        self.ok += ok
+        self.wrong += wrong
+        self.seconds += seconds
+
+    def __str__(self) -> str:
+        return (f"{self.ok}/{self.blocks} hypothesis prose blocks paired exactly as the truth "
+                f"({self.ok / max(self.blocks, 1):.1%}), {self.wrong} wrongly paired, {self.seconds * 1000:.0f} ms")
+
+
+@dataclass
+class Case:
+    rel: str
+    hyp: Document
+    ref: Document
+    hsrc: Document
+    rsrc: Document
+    true: dict[int, set[int]]
+
+
+def run(case: Case, strategy: str, tally: Tally) -> tuple[int, int, int]:
+    t0 = time.perf_counter()
+    if strategy == "direct":
+        groups = pair_blocks(case.hyp, case.ref)
+    else:
+        groups = pair_blocks(case.hyp, case.ref, case.hsrc, case.rsrc)
+    segments_of(case.hyp, case.ref, groups, "zh")
+    n, ok, wrong = score(groups, case.hyp, case.ref, case.true)
+    tally.add(n, ok, wrong, time.perf_counter() - t0)
+    return n, ok, wrong
+
+
+def load_case(rel: str) -> tuple[Case | None, str]:
+    true, how = truth(rel)
+    if true is None:
+        return None, how
+    h_path, r_path = CORPUS / "d2l-zh-raw-mt" / rel, CORPUS / "d2l-zh" / rel
+    return Case(rel, read_document(h_path), read_document(r_path), read_document(origin_of(h_path)),
+                read_document(origin_of(r_path)), true), how
+
+
+def _split_point(text: str, rng: random.Random) -> int | None:
+    """Offset just after a ``。`` that ends a line inside a paragraph (not the last line)."""
+    lines = text.rstrip("\n").split("\n")
+    ends = [sum(len(x) + 1 for x in lines[: k + 1]) for k, ln in enumerate(lines[:-1]) if ln.endswith("。")]
+    return rng.choice(ends) if ends else None
+
+
+def perturb(case: Case, rng: random.Random, edits: int) -> Case:
+    """The case with ``edits`` post-editor edits applied to the reference, and the truth carried along."""
+    texts = [b.text.rstrip("\n") for b in case.ref.blocks]
+    origin: list[set[int]] = [{j} for j in range(len(texts))]  # new block -> original ref blocks
+    kinds = [b.kind for b in case.ref.blocks]
+    for _ in range(edits):
+        op = rng.choice(("merge", "split", "delete", "insert"))
+        paras = [k for k, kd in enumerate(kinds) if kd == Kind.PARAGRAPH]
+        if op == "merge":
+            cands = [k for k in paras if k + 1 < len(kinds) and kinds[k + 1] == Kind.PARAGRAPH]
+            if not cands:
+                continue
+            k = rng.choice(cands)
+            texts[k:k + 2] = [texts[k] + "\n" + texts[k + 1]]
+            origin[k:k + 2] = [origin[k] | origin[k + 1]]
+            kinds[k:k + 2] = [Kind.PARAGRAPH]
+        elif op == "split":
+            cands = [k for k in paras if _split_point(texts[k], rng) is not None]
+            if not cands:
+                continue
+            k = rng.choice(cands)
+            cut = _split_point(texts[k], rng)
+            assert cut is not None
+            texts[k:k + 1] = [texts[k][:cut].rstrip("\n"), texts[k][cut:]]
+            origin[k:k + 1] = [set(origin[k]), set(origin[k])]
+            kinds[k:k + 1] = [Kind.PARAGRAPH, Kind.PARAGRAPH]
+        elif op == "delete":
+            cands = [k for k, kd in enumerate(kinds) if kd in (Kind.PARAGRAPH, Kind.LIST)]
+            k = rng.choice(cands)
+            del texts[k], origin[k], kinds[k]
+        else:
+            k = rng.choice(paras) + 1
+            texts.insert(k, NOTE)
+            origin.insert(k, set())
+            kinds.insert(k, Kind.PARAGRAPH)
+    ref = parse("\n\n".join(texts) + "\n")
+    assert len(ref.blocks) == len(texts), "an edit changed the block structure unexpectedly"
+    true = {i: {n for n, o in enumerate(origin) if o & js} for i, js in case.true.items()}
+    return Case(case.rel, case.hyp, ref, case.hsrc, case.rsrc, true)
+
+
+def disagreements(rel: str) -> list[str]:
+    h_path, r_path = CORPUS / "d2l-zh-raw-mt" / rel, CORPUS / "d2l-zh" / rel
+    hyp, ref = read_document(h_path), read_document(r_path)
+    out = {}
+    for s in STRATEGIES:
+        groups = pair_blocks(hyp, ref) if s == "direct" else pair_blocks(
+            hyp, ref, read_document(origin_of(h_path)), read_document(origin_of(r_path)))
+        segs, _, _ = segments_of(hyp, ref, groups, "zh")
+        out[s] = {(g.hyp_line, g.ref_line, g.hyp[:40], g.ref[:40]) for g in segs}
+    lines = []
+    for s, other in (("direct", "source"), ("source", "direct")):
+        for h, r, ht, rt in sorted(out[s] - out[other]):
+            lines.append(f"    only {s}: hyp line {h} <-> ref line {r}: {ht} | {rt}")
+    return lines
+
+
 def main() -> int:
     if not CORPUS.is_dir():
         print(f"note: {CORPUS} is absent; nothing to measure")
         return 0
-    files = sorted(p.relative_to(CORPUS / "d2l-zh-raw-mt").as_posix() for p in (CORPUS / "d2l-zh-raw-mt").rglob("*.md")
-                   if not p.name.endswith("_origin.md"))
-    # Hop 3 by skeleton against the gold, so the skeleton truth can be trusted where there is no gold.
+    raw_mt = CORPUS / "d2l-zh-raw-mt"
+    files = sorted(p.relative_to(raw_mt).as_posix() for p in raw_mt.rglob("*.md") if not p.name.endswith("_origin.md"))
+    print("Truth check: hop 3 by skeleton against the hand-checked gold")
     for rel in files:
-        rsrc = read_document(origin_of(CORPUS / "d2l-zh" / rel))
-        ref = read_document(CORPUS / "d2l-zh" / rel)
+        rsrc, ref = read_document(origin_of(CORPUS / "d2l-zh" / rel)), read_document(CORPUS / "d2l-zh" / rel)
         gold = _gold_hop3(rel, rsrc, ref)
         if gold is not None:
-            skel = _skeleton_hop3(rsrc, ref)
-            print(f"skeleton truth vs gold, {rel}: {'identical' if skel == gold else 'DIFFERENT'}")
-    strategies = ("direct", "source")
-    totals = {s: [0, 0, 0, 0.0] for s in strategies}
-    print(f"\n{'file':<62} {'truth':>8} {'prose':>5} " + " ".join(f"{s + ' ok/wrong':>16}" for s in strategies))
+            print(f"  {rel}: {'identical' if _skeleton_hop3(rsrc, ref) == gold else 'DIFFERENT'}")
+
+    print("\nPart 1: the corpus as it is (raw MT vs the human edition)")
+    cases, no_truth = [], []
+    tallies = {s: Tally() for s in STRATEGIES}
     for rel in files:
-        true, how = truth(rel)
-        if true is None:
-            print(f"{rel:<62} skipped: {how}")
+        case, how = load_case(rel)
+        if case is None:
+            no_truth.append(rel)
+            print(f"  {rel}: no truth ({how})")
             continue
-        h_path, r_path = CORPUS / "d2l-zh-raw-mt" / rel, CORPUS / "d2l-zh" / rel
-        hyp, ref = read_document(h_path), read_document(r_path)
-        hsrc, rsrc = read_document(origin_of(h_path)), read_document(origin_of(r_path))
         cells = []
-        for s in strategies:
-            t0 = time.perf_counter()
-            groups = pair_blocks(hyp, ref) if s == "direct" else pair_blocks(hyp, ref, hsrc, rsrc)
-            segments_of(hyp, ref, groups, "zh")
-            dt = time.perf_counter() - t0
-            n, ok, wrong = score(groups, hyp, ref, true)
-            totals[s][0] += n
-            totals[s][1] += ok
-            totals[s][2] += wrong
-            totals[s][3] += dt
-            cells.append(f"{ok:>4}/{n:<4} {wrong:>3} wrong")
-        print(f"{rel:<62} {how:>8} {n:>5} " + " ".join(f"{c:>16}" for c in cells))
-    print()
-    for s, (n, ok, wrong, dt) in totals.items():
-        print(f"{s:>7}: {ok}/{n} hypothesis prose blocks paired exactly as the truth ({ok / n:.1%}), "
-              f"{wrong} wrong pairs scored, {dt * 1000:.0f} ms in all")
+        for s in STRATEGIES:
+            n, ok, wrong = run(case, s, tallies[s])
+            cells.append(f"{s} {ok}/{n} ({wrong} wrong)")
+        cases.append(case)
+        print(f"  {rel} [{how}]: " + ", ".join(cells))
+    for s in STRATEGIES:
+        print(f"  {s:>6}: {tallies[s]}")
+
+    print(f"\nPart 2: {TRIALS} trials x {len(cases)} files, {EDITS} post-editor edits of the reference per trial")
+    tallies = {s: Tally() for s in STRATEGIES}
+    for t in range(TRIALS):
+        for case in cases:
+            edited = perturb(case, random.Random(f"{t}:{case.rel}"), EDITS)
+            for s in STRATEGIES:
+                run(edited, s, tallies[s])
+    for s in STRATEGIES:
+        print(f"  {s:>6}: {tallies[s]}")
+
+    print("\nPart 3: files without a truth, segments the strategies pair differently")
+    for rel in no_truth:
+        lines = disagreements(rel)
+        print(f"  {rel}: {len(lines)} differing segments")
+        for ln in lines:
+            print(ln)
     return 0
 
 

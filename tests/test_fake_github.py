@@ -36,8 +36,6 @@ from tests.standins.github_server import (
     spec_path,
 )
 
-pytest_plugins = ["tests.standins.github_fixtures"]
-
 OWNER, REPO = "d2l-ai", "d2l-zh"
 #: PyGithub waits 0.25 s between requests and 1 s between writes by default; pointless against a fake
 NO_THROTTLE = {"seconds_between_requests": 0.0, "seconds_between_writes": 0.0}
