@@ -78,6 +78,8 @@ Pairing = list[tuple[int | None, int | None]]
 def _pair_region(old: Document, new: Document, i1: int, i2: int, j1: int, j2: int) -> Pairing:
     """Monotone best pairing of a replaced region by kind and similarity (DP, small regions)."""
     n, m = i2 - i1, j2 - j1
+    if n == m and all(old.blocks[i1 + k].kind == new.blocks[j1 + k].kind for k in range(n)):
+        return [(i1 + k, j1 + k) for k in range(n)]  # rewritten in place, however much
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     for a in range(n - 1, -1, -1):
         for b in range(m - 1, -1, -1):

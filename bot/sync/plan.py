@@ -24,7 +24,7 @@ from bot.markdown.invariants import Violation, check
 from bot.markdown.protect import RestoreError, Segment, protect, restore
 from bot.sync.diff import Change, diff_blocks
 from bot.sync.merge import merge_code
-from bot.sync.splice import splice
+from bot.sync.splice import splice, splice_items
 from bot.translate.base import TranslationRequest, TranslationResult
 
 NEEDS_TRANSLATION = "<!-- amts: needs translation -->"
@@ -225,6 +225,11 @@ class _Planner:
             else:
                 self.units.append(Unit("copy", (c.new,), (k,), (c.old,), [n.text], self._sep_edition(k), [],
                                        c.word_diff, e.text))
+            return
+        if o.kind == n.kind == e.kind == Kind.LIST and (items := splice_items(o.text, e.text, n.text)) is not None:
+            parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in items]
+            self.units.append(Unit("splice", (c.new,), (k,), (c.old,), parts, self._sep_edition(k), ["list items"],
+                                   c.word_diff, e.text))
             return
         if o.kind == n.kind == e.kind and (n.kind in SPLICE_KINDS or _prose_tab(n) and _prose_tab(e)):
             unit = self._splice(o, n, e, c, k)

@@ -107,3 +107,34 @@ def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> lis
         pieces.append(Piece(text=following))
     pieces.append(Piece(text=edition[spans[-1][1]:]))
     return [p for p in pieces if p.text or p.english]
+
+
+_ITEM_START = re.compile(r"^(?:[*+-]|\d+\.)[ \t]+")
+
+
+def list_items(text: str) -> list[str]:
+    """Top-level items of a list block, each with its marker, continuation lines and line ends."""
+    items: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if _ITEM_START.match(line) or not items:
+            items.append(line)
+        else:
+            items[-1] += line
+    return items
+
+
+def splice_items(origin: str, edition: str, new: str) -> list[Piece] | None:
+    """Pieces for a list whose items changed: unchanged items keep the edition's item text, changed or
+    new items are translated from the new English item (marker included, it is protected markup).
+    ``None`` when the edition's list does not have the origin's items one for one."""
+    o_items, e_items, n_items = list_items(origin), list_items(edition), list_items(new)
+    if len(o_items) != len(e_items) or not o_items:
+        return None
+    pieces: list[Piece] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=[_norm(s) for s in o_items], b=[_norm(s) for s in n_items],
+                                              autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces += [Piece(text=e) for e in e_items[i1:i2]]
+        else:
+            pieces += [Piece(english=n) for n in n_items[j1:j2]]
+    return pieces
