@@ -42,8 +42,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from bot.markdown.htmlseg import from_html, placeholder_problem, placeholders, to_html
-from bot.translate.base import EngineError, TranslationRequest, TranslationResult
+from bot.markdown.htmlseg import from_html, placeholders, to_html
+from bot.translate.base import EngineError, TranslationRequest, TranslationResult, checked_result
 from bot.translate.budget import apportion
 
 T = TypeVar("T")
@@ -396,17 +396,7 @@ class AwsTranslateEngine:
         text = from_html(markup)
         if request.text == request.text.strip():
             text = text.strip()
-        problem = placeholder_problem(request.text, text)
-        if problem:
-            return TranslationResult(
-                request.id,
-                None,
-                self.name,
-                chars_billed=billed,
-                error=problem,
-                note=f"{note}; rejected output: {text[:200]}",
-            )
-        return TranslationResult(request.id, text, self.name, chars_billed=billed, note=note)
+        return checked_result(request, text, self.name, billed, note)
 
     def _failed(
         self, request: TranslationRequest, error: str, note: str = "", billed: int = 0

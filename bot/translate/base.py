@@ -72,3 +72,15 @@ class Engine(Protocol):
 
 class EngineError(Exception):
     """An engine could not run at all (bad credentials, unreachable endpoint, bad configuration)."""
+
+
+def checked_result(request: TranslationRequest, text: str, engine: str, billed: int, note: str) -> TranslationResult:
+    """The engine's output as a result, or an error result when its placeholders differ from the request's:
+    a damaged segment is reported, never shipped."""
+    from bot.markdown.htmlseg import placeholder_problem
+
+    problem = placeholder_problem(request.text, text)
+    if problem:
+        return TranslationResult(request.id, None, engine, chars_billed=billed, error=problem,
+                                 note=f"{note}; rejected output: {text[:200]}")
+    return TranslationResult(request.id, text, engine, chars_billed=billed, note=note)

@@ -23,7 +23,6 @@ import httpx
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.markdown.htmlseg import placeholder_problem
 from bot.translate.aws import (
     RetriesExhausted,
     RetryPolicy,
@@ -31,7 +30,7 @@ from bot.translate.aws import (
     fatal_aws_error,
     is_retryable_aws,
 )
-from bot.translate.base import EngineError, TranslationRequest, TranslationResult
+from bot.translate.base import EngineError, TranslationRequest, TranslationResult, checked_result
 from bot.translate.budget import apportion
 from bot.translate.retrieval import TranslationMemory
 
@@ -308,20 +307,7 @@ class ChatEngine:
                 )
                 continue
             billed = share + len(text)
-            problem = placeholder_problem(request.text, text)
-            if problem:
-                results.append(
-                    TranslationResult(
-                        request.id,
-                        None,
-                        self.name,
-                        chars_billed=billed,
-                        error=problem,
-                        note=f"{note}; rejected output: {text[:200]}",
-                    )
-                )
-            else:
-                results.append(TranslationResult(request.id, text, self.name, chars_billed=billed, note=note))
+            results.append(checked_result(request, text, self.name, billed, note))
         return results
 
     def _fail_all(
