@@ -21,6 +21,13 @@ from bot.markdown.io import InputError, read_document
 app = typer.Typer(help="AMTS: keep translated editions of Dive into Deep Learning in sync.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console(emoji=False, highlight=False)
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules (evaluation, GitHub)."""
+    from bot.cli_evaluate import evaluate
+
+    app.command()(evaluate)
 err_console = Console(stderr=True)
 
 
@@ -324,3 +331,6 @@ def terminology_push(file: Path, name: str = typer.Option(..., "--name", help="T
     except EngineError as e:
         raise fail(str(e)) from None
     console.print(Text(f"terminology {name}: {n} terms imported ({props.get('TermCount', n)} in the service)"))
+
+
+_register_commands()

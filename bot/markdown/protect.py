@@ -42,7 +42,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("image-open", r"!\["),
     ("link-close", r"\]\((?:[^()\s]|\([^()\s]*\))*\)"),
     ("link-open", r"\[(?=[^\[\]]*\]\()"),
-    ("url", r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?]"),
+    ("url", r"https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]*[A-Za-z0-9_~/#=%&-]"),  # ASCII only: CJK text may follow
     ("literal", r"[⟦⟧]"),
 ]
 _TOKEN_RE = re.compile("|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_PATTERNS)), re.M)
