@@ -8,6 +8,8 @@ run builds the upstream and edition repositories, syncs with the offline ``tm`` 
   block-level tool without sentence splicing or cosmetic/typo detection would send);
 * ``whole files``: characters of all prose of every changed file (re-translating changed files);
 * wall time of the amts run, and the ratios.
+
+The last row ("book") syncs the whole Chinese edition from its origin files to English v0.17.0.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from bot.markdown.blocks import Kind
 from bot.markdown.protect import protect
-from bot.sync.replay import build_replay
+from bot.sync.replay import build_replay, init_repo
 from bot.sync.report import build_report
 from bot.sync.runner import SyncOptions, run_sync
 from bot.translate.factory import make_engine, memory_from_commit
@@ -47,7 +49,11 @@ def naive(result) -> tuple[int, int]:
 
 def run(range_dir: Path) -> tuple[str, int, int, int, float, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        upstream, edition = build_replay(range_dir, Path(tmp))
+        if range_dir.name == "book":  # the whole zh edition, from its origin files to English v0.17.0
+            upstream = init_repo(Path(tmp) / "up", range_dir / "d2l-en-v0.17.0", "v0.17.0")
+            edition = init_repo(Path(tmp) / "zh", range_dir / "d2l-zh", "zh")
+        else:
+            upstream, edition = build_replay(range_dir, Path(tmp))
         t0 = time.perf_counter()
         result = run_sync(SyncOptions(str(upstream), str(edition), "zh"),
                           lambda _r, base: make_engine("tm", memory_from_commit(base, "_origin", "en", "zh")))
@@ -59,6 +65,8 @@ def run(range_dir: Path) -> tuple[str, int, int, int, float, int]:
 
 def main() -> None:
     ranges = sorted(p for p in HISTORY.glob("r*") if p.is_dir()) if HISTORY.is_dir() else []
+    if ranges:
+        ranges.append(HISTORY.parent / "book")
     if not ranges:
         print("../shared not found: using the bundled sample only", file=sys.stderr)
         ranges = [ROOT / "examples" / "r2-hybridize"]

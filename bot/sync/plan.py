@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.align.blocks import Alignment, align
-from bot.markdown.blocks import Block, Document, Kind, MarkdownError, parse
+from bot.markdown.blocks import MARK_RE, Block, Document, Kind, MarkdownError, parse
 from bot.markdown.invariants import Violation, check
 from bot.markdown.protect import RestoreError, Segment, protect, restore
 from bot.sync.diff import Change, diff_blocks
@@ -86,6 +86,18 @@ class FileOutcome:
     violations_before: int
     violations_after: list[str]
     new_violations: list[str]  # after the sync, not there before (line numbers ignored): must be empty
+
+
+def mark_untranslated(english: str) -> str:
+    """The English left in place with the needs-translation comment after its last prose line (mark
+    lines such as ``:label:`` must stay alone on their lines)."""
+    lines = english.splitlines(keepends=True)
+    k = max((i for i, ln in enumerate(lines) if ln.strip() and not MARK_RE.match(ln)), default=len(lines) - 1)
+    if k < 0:
+        return english
+    body = lines[k].rstrip("\r\n")
+    lines[k] = body + " " + NEEDS_TRANSLATION + lines[k][len(body):]
+    return "".join(lines)
 
 
 def _text(doc: Document, idx: Sequence[int]) -> str:
@@ -324,8 +336,7 @@ def _fill(unit: Unit, plan: FilePlan, results: Mapping[str, TranslationResult],
         if res.note:
             unit.notes.append(res.note)
         if res.text is None:
-            english = part.english.rstrip("\n")
-            out.append(english + " " + NEEDS_TRANSLATION + part.english[len(english):])
+            out.append(mark_untranslated(part.english))
             if "needs-human" not in unit.flags:
                 unit.flags.append("needs-human")
             continue
