@@ -26,8 +26,10 @@ console = Console(emoji=False, highlight=False)
 def _register_commands() -> None:
     """Commands that live in their own modules (evaluation, GitHub)."""
     from bot.cli_evaluate import evaluate
+    from bot.cli_github import register as register_github
 
     app.command()(evaluate)
+    register_github(app)
 err_console = Console(stderr=True)
 
 
@@ -223,7 +225,7 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
     except (repos.RepoError, EngineError) as e:
         raise fail(str(e)) from None
     data = build_report(result)
-    body = pr_body(result, data, result.cost_usd if engine != "tm" else None)
+    body = pr_body(result, data, result.cost_usd)
     if report is not None:
         from bot.paralleldata import write_atomic
 

@@ -61,7 +61,7 @@ class AppCredentials:
         if not app_id.isdigit():
             raise CredentialsError(f"{app_id_env} must be the numeric App ID (got a value that is not a number)")
         path_env = private_key_env + "_PATH"
-        key = env.get(private_key_env, "").strip()
+        key = env.get(private_key_env, "").replace("\\n", "\n").strip()
         if not key and env.get(path_env, "").strip():
             path = Path(env[path_env].strip()).expanduser()
             try:
@@ -70,7 +70,6 @@ class AppCredentials:
                 raise CredentialsError(f"{path_env}: cannot read {path} ({e.strerror})") from None
         if not key:
             raise CredentialsError(f"set {private_key_env} (the App's private key, PEM) or {path_env} (a .pem file)")
-        key = key.replace("\\n", "\n")
         _check_pem(key, private_key_env)
         return cls(app_id, key + "\n")
 
@@ -125,19 +124,16 @@ class AppAccess:
     def __repr__(self) -> str:
         return f"AppAccess(base_url={self.settings.base_url!r})"
 
-    def installation_id(self, full_name: str, hint: int | None = None) -> int:
+    def installation_id(self, full_name: str) -> int:
         key = full_name.lower()
         with self._lock:
             if key not in self._installations:
-                if hint is not None:
-                    self._installations[key] = hint
-                else:
-                    owner, _, name = full_name.partition("/")
-                    try:
-                        self._installations[key] = self._integration.get_repo_installation(owner, name).id
-                    except GithubException as e:
-                        raise CredentialsError(f"the App is not installed on {full_name} (GitHub answered "
-                                               f"{e.status}); install it there first") from None
+                owner, _, name = full_name.partition("/")
+                try:
+                    self._installations[key] = self._integration.get_repo_installation(owner, name).id
+                except GithubException as e:
+                    raise CredentialsError(f"the App is not installed on {full_name} (GitHub answered "
+                                           f"{e.status}); install it there first") from None
             return self._installations[key]
 
     def _entry(self, full_name: str) -> tuple[Github, Auth.AppInstallationAuth]:

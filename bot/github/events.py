@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.github.commands import is_command
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 ZERO_SHA = "0" * 40
 
@@ -28,6 +31,11 @@ class Routing:
     upstream_branch: str
     edition_repos: Collection[str]
     command_prefix: str = "/amts"
+
+    @classmethod
+    def from_config(cls, config: Config) -> Routing:
+        return cls(config.upstream.repo, config.upstream.branch, tuple(e.repo for e in config.editions.values()),
+                   config.github.command_prefix)
 
     def is_upstream(self, full_name: str) -> bool:
         return full_name.lower() == self.upstream_repo.lower()

@@ -140,13 +140,16 @@ class Workspace:
             repo.git.checkout("--force", "-B", default_branch, f"refs/remotes/origin/{default_branch}")
             repo.git.clean("-ffdx")
             remote = _sha(repo, f"refs/remotes/origin/{branch}")
-            if remote:
+            base = _sha(repo, f"refs/remotes/origin/{default_branch}")
+            if remote and base and remote != base and repo.is_ancestor(remote, base):
+                # merged (and not deleted): start again from the base; pushing it is a fast-forward
+                repo.git.branch("--force", branch, base)
+            elif remote:
                 repo.git.branch("--force", branch, remote)
             elif _sha(repo, f"refs/heads/{branch}"):
                 repo.git.branch("-D", branch)
         except git.GitCommandError as e:
             raise WorkspaceError(f"cannot prepare {full_name}: {_clean(e, token)}") from None
-        base = _sha(repo, f"refs/remotes/origin/{default_branch}")
         if base is None:
             raise WorkspaceError(f"{full_name} has no branch {default_branch!r}")
         return Checkout(path, repo, default_branch, branch, base, remote)
@@ -164,10 +167,24 @@ def push(checkout: Checkout, token: str | None) -> PushResult:
             checkout.repo.git.push("--porcelain", "origin", f"{ref}:{ref}")
     except git.GitCommandError as e:
         text = _clean(e, token)
-        if any(w in text for w in ("[rejected]", "non-fast-forward", "fetch first", "stale info", "[remote rejected]")):
-            return PushResult(False, sha, text)
+        seen = f"{e.stdout or ''} {text}"
+        if any(w in seen for w in ("[rejected]", "[remote rejected]", "Updates were rejected", "non-fast-forward",
+                                   "fetch first", "stale info")):
+            return PushResult(False, sha, "non-fast-forward" if "[remote rejected]" not in seen else text)
         raise WorkspaceError(f"cannot push {checkout.branch}: {text}") from None
     return PushResult(True, sha)
+
+
+def delete_branch(checkout: Checkout, token: str | None, expected_sha: str) -> bool:
+    """Delete the remote branch only if it still points at ``expected_sha`` (a lease: a commit pushed
+    meanwhile is never lost). Returns whether it was deleted."""
+    ref = f"refs/heads/{checkout.branch}"
+    try:
+        with checkout.repo.git.custom_environment(**git_env(token)):
+            checkout.repo.git.push("--porcelain", f"--force-with-lease={ref}:{expected_sha}", "origin", f":{ref}")
+    except git.GitCommandError:
+        return False
+    return True
 
 
 def has_changes(repo: git.Repo, base: str, head: str) -> bool:
@@ -178,7 +195,7 @@ def has_changes(repo: git.Repo, base: str, head: str) -> bool:
     except git.GitCommandError as e:
         if e.status == 1:  # conflicts
             return True
-        raise
+        return bool(changed_files(repo, base, head))  # git < 2.38 has no merge-tree --write-tree
     return tree != repo.commit(base).tree.hexsha
 
 

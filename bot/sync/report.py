@@ -94,48 +94,68 @@ def _scores(u: Unit, lang: str) -> str:
     return f"BLEU {s.bleu:.1f} / chrF {s.chrf:.1f} against the previous human translation"
 
 
-def pr_body(result: SyncResult, report: dict[str, Any], cost_usd: float | None = None) -> str:
+def cost_text(engine: str, cost_usd: float | None) -> str:
+    if engine == "tm":
+        return "$0 (offline)"
+    return "unknown (no price configured)" if cost_usd is None else f"${cost_usd:.4f}"
+
+
+def pr_notes(result: SyncResult, report: dict[str, Any], cost_usd: float | None = None,
+             upstream_name: str | None = None) -> str:
+    """The notes of one sync run: summary table, then per file a collapsible section per changed block.
+    No marker and no footer, so a PR that accumulates several runs can stack them."""
     opts = result.options
-    lines = [BODY_MARKER, f"## AMTS sync: {opts.lang} ← upstream `{result.upstream_sha[:10]}`", "",
+    upstream = upstream_name or opts.upstream
+    lines = [f"## AMTS sync: {opts.lang} ← upstream `{result.upstream_sha[:10]}`", "",
              "| upstream | files | blocks by action | characters sent | cost estimate | engine |",
              "|---|---|---|---|---|---|"]
     actions = ", ".join(f"{k} {v}" for k, v in sorted(report["summary"]["actions"].items()))
-    cost = f"${cost_usd:.4f}" if cost_usd is not None else "$0 (offline)"
-    lines.append(f"| `{opts.upstream}` @ `{result.upstream_sha[:10]}` | {len(result.jobs)} | {actions} | "
-                 f"{report['chars_sent']} | {cost} | {report['engine_summary'] or opts.engine} |")
+    lines.append(f"| `{upstream}` @ `{result.upstream_sha[:10]}` | {len(result.jobs)} | {actions} | "
+                 f"{report['chars_sent']} | {cost_text(opts.engine, cost_usd)} | "
+                 f"{report['engine_summary'] or opts.engine} |")
     lines.append("")
     failed = [f for f in report["flags"] if f["flag"].startswith("failed")]
     if failed:
         lines += [f"> **{len(failed)} block(s) failed and were left as they were** (see below).", ""]
     for job in result.jobs:
-        units = job.outcome.units if job.outcome else []
-        changed = [u for u in units if u.action not in QUIET_ACTIONS and u.action != "skip" or u.status != "ok"]
-        title = f"### `{job.path}`" + (f" (renamed upstream to `{job.upstream_path}`)" if job.renamed else "")
-        lines += [title, ""]
-        if job.error:
-            lines += [f"**failed:** {job.error}", ""]
-        for u in changed:
-            k = u.new[0] if u.new else "-"
-            where = f"lines {u.new_lines[0]}–{u.new_lines[1]}" if u.new_lines else "removed"
-            flag_text = (" — " + ", ".join(u.flags)) if u.flags else ""
-            status = " **FAILED, kept as it was**" if u.status == "failed" else ""
-            lines += ["<details>", f"<summary><code>{job.path}#{k}</code> {u.action} ({where}){flag_text}{status}"
-                      "</summary>", ""]
-            if u.english_diff:
-                lines += ["English diff:", "", _fence(u.english_diff), ""]
-            if u.old_text and u.text != u.old_text:
-                lines += ["Previous translation:", "", _fence(u.old_text), ""]
-            if u.text and u.action not in ("delete", "cosmetic", "keep") and u.text != u.old_text:
-                lines += ["New text:", "", _fence(u.text), ""]
-            if u.engines:
-                lines.append(f"Engine: {', '.join(sorted(set(u.engines)))}; "
-                             f"characters: {sum(len(r.english) for r in u.requests)}")
-            if score := _scores(u, opts.lang):
-                lines.append(score)
-            for note in u.notes:
-                lines.append(f"- {note}")
-            lines += ["", "</details>", ""]
+        lines += _file_notes(job, opts.lang)
     if result.skipped:
         lines += ["### Skipped", ""] + [f"- `{p}`: {r}" for p, r in result.skipped] + [""]
-    lines += ["---", ATTRIBUTION, ""]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _file_notes(job, lang: str) -> list[str]:
+    units = job.outcome.units if job.outcome else []
+    changed = [u for u in units if u.action not in QUIET_ACTIONS and u.action != "skip" or u.status != "ok"]
+    title = f"### `{job.path}`" + (f" (renamed upstream to `{job.upstream_path}`)" if job.renamed else "")
+    lines = [title, ""]
+    if job.error:
+        lines += [f"**failed:** {job.error}", ""]
+    for u in changed:
+        k = u.new[0] if u.new else "-"
+        where = f"lines {u.new_lines[0]}–{u.new_lines[1]}" if u.new_lines else "removed"
+        flag_text = (" — " + ", ".join(u.flags)) if u.flags else ""
+        status = " **FAILED, kept as it was**" if u.status == "failed" else ""
+        lines += ["<details>", f"<summary><code>{job.path}#{k}</code> {u.action} ({where}){flag_text}{status}"
+                  "</summary>", ""]
+        if u.english_diff:
+            lines += ["English diff:", "", _fence(u.english_diff), ""]
+        if u.old_text and u.text != u.old_text:
+            lines += ["Previous translation:", "", _fence(u.old_text), ""]
+        if u.text and u.action not in ("delete", "cosmetic", "keep") and u.text != u.old_text:
+            lines += ["New text:", "", _fence(u.text), ""]
+        if u.engines:
+            lines.append(f"Engine: {', '.join(sorted(set(u.engines)))}; "
+                         f"characters: {sum(len(r.english) for r in u.requests)}")
+        if score := _scores(u, lang):
+            lines.append(score)
+        for note in u.notes:
+            lines.append(f"- {note}")
+        lines += ["", "</details>", ""]
+    return lines
+
+
+def pr_body(result: SyncResult, report: dict[str, Any], cost_usd: float | None = None,
+            upstream_name: str | None = None) -> str:
+    """A whole PR description for one run: hidden marker, the run's notes, the licence footer."""
+    return "\n".join([BODY_MARKER, pr_notes(result, report, cost_usd, upstream_name), "---", ATTRIBUTION, ""])

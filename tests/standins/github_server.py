@@ -1135,7 +1135,13 @@ class Renderer:
             "title": issue.title,
             "body": issue.body,
             "user": self.user(issue.user, "nullable-simple-user"),
-            "labels": [self.label(repo, repo.labels[name]) for name in issue.labels],
+            # the spec declares labels[].description a non-nullable string in pull-request-simple (the list
+            # answer) but nullable in pull-request: render "" in lists so both stay schema-valid.
+            "labels": [
+                self.label(repo, repo.labels[name])
+                | ({"description": repo.labels[name].description or ""} if simple else {})
+                for name in issue.labels
+            ],
             "milestone": None,
             "active_lock_reason": None,
             "created_at": _iso(issue.created_at),

@@ -1,0 +1,33 @@
+# The AMTS GitHub App server: POST /webhook and GET /healthz on port 8000 (uvicorn via `amts serve`).
+#
+#   docker build -t amts .
+#   docker run -d --name amts -p 8000:8000 \
+#     -e AMTS_APP_ID=123456 -e AMTS_WEBHOOK_SECRET=... \
+#     -e AMTS_PRIVATE_KEY_PATH=/run/secrets/amts.pem -v "$PWD/amts.pem:/run/secrets/amts.pem:ro" \
+#     -v amts-data:/data amts
+#
+# Secrets come from the environment only; /data keeps the clones and the SQLite queue across restarts.
+FROM python:3.11-slim
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY config ./config
+RUN pip install --no-cache-dir .
+
+RUN useradd --create-home --uid 10001 amts && mkdir -p /data && chown amts:amts /data
+USER amts
+ENV AMTS_CACHE=/data PYTHONUNBUFFERED=1
+VOLUME ["/data"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
+
+# uvicorn handles SIGTERM gracefully: the job in hand finishes, queued jobs wait in /data for the next start.
+STOPSIGNAL SIGTERM
+CMD ["amts", "serve", "--host", "0.0.0.0", "--port", "8000", "--config", "config/amts.yml"]

@@ -1,0 +1,111 @@
+"""``amts serve`` (the GitHub App) and ``amts action`` (the GitHub Action). Thin: read the environment and
+options, build the pieces of bot/github, run.
+
+Register on the main command with ``register(app)`` (bot/cli.py). Secrets come from the environment
+only (names in config/amts.yml ``github:``) and are never printed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+_err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    _err.print(Text("error: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _config(path: Path):
+    from bot.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as e:
+        raise _fail(str(e)) from None
+
+
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 in a container)."),
+          port: int = typer.Option(8000, "--port", help="Port to listen on."),
+          config: Path = typer.Option(Path("config/amts.yml"), "--config", help="The AMTS config file."),
+          workdir: Path | None = typer.Option(None, "--workdir",
+                                              help="Clones and the state database (default: ~/.cache/amts/github)."),
+          split_above: int | None = typer.Option(None, "--split-above",
+                                                 help="Open one PR per chapter when the notes would exceed this many "
+                                                      "characters.")):
+    """Run the GitHub App: POST /webhook (signed deliveries) and GET /healthz, with a worker thread."""
+    import uvicorn
+
+    from bot.github.app import AppSettings, create_app
+    from bot.github.auth import AppAccess, AppCredentials, ClientSettings, CredentialsError
+    from bot.github.events import Routing
+    from bot.github.handlers import JobHandler
+    from bot.github.pulls import PullOptions, PullRequests
+    from bot.github.signature import parse_secrets
+    from bot.github.workspace import Workspace
+    from bot.sync.repos import cache_dir
+
+    cfg = _config(config)
+    gh = cfg.github
+    secrets = parse_secrets(os.environ.get(gh.webhook_secret_env))
+    if not secrets:
+        raise _fail(f"{gh.webhook_secret_env} is not set: put the App's webhook secret there (several, comma-"
+                    "separated, while rotating)")
+    try:
+        credentials = AppCredentials.from_env(os.environ, gh.app_id_env, gh.private_key_env)
+    except CredentialsError as e:
+        raise _fail(str(e)) from None
+    root = workdir or cache_dir() / "github"
+    pulls = PullRequests(cfg, AppAccess(credentials, ClientSettings(base_url=gh.api_url)), Workspace(root / "repos"),
+                         PullOptions(split_above=split_above))
+    app = create_app(AppSettings(secrets, Routing.from_config(cfg), root / "amts.sqlite3"), JobHandler(pulls))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def action() -> None:
+    """Run inside a GitHub Actions job: push -> sync editions, issue_comment -> /amts command; writes
+    pull-request-number, pull-request-url and operation to $GITHUB_OUTPUT."""
+    from bot.config import ConfigError
+    from bot.github.action import ActionError, ActionInputs, run_action, write_outputs
+    from bot.github.auth import ClientSettings, CredentialsError, TokenAccess
+    from bot.github.pulls import PullOptions, PullRequests
+    from bot.github.workspace import Workspace
+    from bot.sync.repos import cache_dir
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        inputs = ActionInputs.from_env(os.environ)
+    except ActionError as e:
+        raise _fail(str(e)) from None
+    cfg = _config(inputs.config)
+    if not inputs.token:
+        raise _fail("no token: pass `token:` to the action (a GitHub App installation token or a PAT that can "
+                    "push to the edition repositories)")
+    access = TokenAccess(inputs.token, ClientSettings(base_url=inputs.api_url or cfg.github.api_url))
+    root = inputs.workdir or cache_dir() / "github"
+    pulls = PullRequests(cfg, access, Workspace(root / "repos"), PullOptions(split_above=inputs.split_above))
+    try:
+        result = run_action(inputs, pulls)
+    except (ActionError, ConfigError, CredentialsError) as e:
+        raise _fail(str(e)) from None
+    write_outputs(inputs.output_path, result.outputs())
+    for o in result.outcomes:
+        line = f"{o.edition}: {o.operation}" + (f" {o.url}" if o.url else "") + (f" — {o.message}" if o.message else "")
+        typer.echo(line)
+    if result.message:
+        typer.echo(result.message)
+    raise typer.Exit(1 if result.failed else 0)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``action`` to the ``amts`` command."""
+    app.command("serve")(serve)
+    app.command("action")(action)
