@@ -38,13 +38,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
+
+from tests.standins.loopback import LoopbackServer
 
 TARGET_PREFIX = "AWSShineFrontendService_20170701."
 TEXT_LIMIT_BYTES = 10_000
@@ -629,32 +631,20 @@ class TranslateEmulator:
             aws_secret_access_key="emulator",
             config=Config(retries={"total_max_attempts": 2}),
         )
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(_make_handler(self), port, "translate-emulator")
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def start(self) -> TranslateEmulator:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="translate-emulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
+        self._server.stop()
 
     def operations(self) -> list[str]:
         """Names of the operations received so far, in order."""

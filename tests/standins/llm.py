@@ -20,11 +20,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
 from tests.standins.aws_translate import pseudo_translate
+from tests.standins.loopback import LoopbackServer
 
 _SECTION_RE = r"<{0}>\n(.*?)\n</{0}>"
 _CONVERSE_RE = re.compile(r"^/model/([^/]+)/converse$")
@@ -66,27 +67,18 @@ class LLMStandin:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(_make_handler(self), self.port, "llm-standin")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def start(self) -> LLMStandin:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="llm-standin", daemon=True
-        )
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
+        self._server.stop()
 
     # -- the "model" -----------------------------------------------------------------------------------
 
