@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,7 +227,7 @@ class CallFailed(Exception):
     """A call failed in a way that affects only its segments (e.g. the request was rejected)."""
 
 
-class ChatEngine:
+class ChatEngine(ABC):
     """The shared translate loop; subclasses only know how to send one prompt."""
 
     name = "llm"
@@ -242,11 +243,13 @@ class ChatEngine:
         self.retry = retry
         self._sleep = sleep
 
+    @abstractmethod
     def _complete(self, prompt: Prompt) -> Completion:
-        raise NotImplementedError
+        """Send one prompt to the model and return its reply."""
 
+    @abstractmethod
     def _retryable(self, exc: BaseException) -> bool:
-        raise NotImplementedError
+        """Whether ``exc`` is throttling or a transient failure worth another attempt."""
 
     def estimate(self, requests: Sequence[TranslationRequest]) -> int:
         """Characters sent and expected back: every prompt, plus the source text again for the reply."""
