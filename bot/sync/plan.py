@@ -39,6 +39,7 @@ class Req:
 
     id: str
     english: str
+    chars: int = 0  # characters sent to the engine (the placeholder text)
 
 
 @dataclass
@@ -147,7 +148,7 @@ class _Planner:
         seg = protect(english)
         self.segments[rid] = seg
         self.requests.append(TranslationRequest(rid, seg.text, seg.html, source=english, originals=seg.originals))
-        return Req(rid, english)
+        return Req(rid, english, len(seg.text))
 
     def _sep_new(self, j: int) -> str:
         return self.new.seps[j] or "\n"

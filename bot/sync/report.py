@@ -42,7 +42,7 @@ def _unit_json(u: Unit) -> dict[str, Any]:
         "old_lines": list(u.old_lines) if u.old_lines else None,
         "new_lines": list(u.new_lines) if u.new_lines else None,
         "english_blocks": list(u.new), "flags": u.flags, "engines": sorted(set(u.engines)),
-        "requests": len(u.requests), "chars": sum(len(r.english) for r in u.requests), "notes": u.notes,
+        "requests": len(u.requests), "chars": sum(r.chars for r in u.requests), "notes": u.notes,
         "english_diff": u.english_diff,
     }
 
@@ -146,7 +146,7 @@ def _file_notes(job, lang: str) -> list[str]:
             lines += ["New text:", "", _fence(u.text), ""]
         if u.engines:
             lines.append(f"Engine: {', '.join(sorted(set(u.engines)))}; "
-                         f"characters: {sum(len(r.english) for r in u.requests)}")
+                         f"characters: {sum(r.chars for r in u.requests)}")
         if score := _scores(u, lang):
             lines.append(score)
         for note in u.notes:
