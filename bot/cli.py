@@ -189,7 +189,7 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
     from bot.sync.report import build_report, pr_body
     from bot.sync.runner import SyncOptions, run_sync
     from bot.translate.base import EngineError
-    from bot.translate.factory import ENGINES, make_engine, memory_from_commit
+    from bot.translate.factory import ENGINES, engine_for
 
     if engine not in ENGINES:
         raise fail(f"--engine must be one of {', '.join(ENGINES)} (got {engine!r})")
@@ -217,8 +217,7 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
                        extra_frameworks=extra_framework, renames=renames, budget_chars=budget)
 
     def factory(_repo, base):
-        memory = memory_from_commit(base, suffix, "en", lang, extra_framework)
-        return make_engine(engine, memory, lang, engines=engines)
+        return engine_for(engine, base, suffix, "en", lang, extra_framework, engines)
 
     try:
         result = run_sync(opts, factory)

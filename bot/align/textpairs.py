@@ -53,12 +53,6 @@ def units(block: Block, lang: str) -> list[str]:
     return [join_lines("\n".join(lines), lang)]
 
 
-def _pair_units(src_units: list[str], tgt_units: list[str]) -> list[tuple[str, str]]:
-    if len(src_units) == len(tgt_units):
-        return list(zip(src_units, tgt_units, strict=True))
-    return []
-
-
 def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_lang: str,
                      granularity: str = "sentence") -> list[TextPair]:
     """Text pairs of one aligned block pair (empty when it is not a confident prose pair)."""
@@ -74,7 +68,7 @@ def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_l
         src_units, tgt_units = [sep_s.join(src_units)], [sep_t.join(tgt_units)]
     line = src_blocks[0].start
     out: list[TextPair] = []
-    for s, t in _pair_units(src_units, tgt_units):
+    for s, t in zip(src_units, tgt_units, strict=True):
         if granularity == "paragraph" or src_blocks[0].kind == Kind.HEADING:
             out.append(TextPair(s, t, line, pair.score))
             continue

@@ -45,7 +45,7 @@ from bot.sync import repos
 from bot.sync.report import build_report, pr_notes
 from bot.sync.runner import SyncOptions, SyncResult, run_sync
 from bot.translate.base import Engine, EngineError
-from bot.translate.factory import make_engine, memory_from_commit
+from bot.translate.factory import engine_for
 
 log = logging.getLogger("amts.github.pulls")
 
@@ -103,11 +103,6 @@ class Target:
 EngineFactory = Callable[[str, git.Commit, Edition, str], Engine]
 
 
-def default_engine_factory(name: str, commit: git.Commit, edition: Edition, src_lang: str) -> Engine:
-    memory = memory_from_commit(commit, edition.origin_suffix, src_lang, edition.lang, edition.extra_frameworks)
-    return make_engine(name, memory, edition.lang, src_lang)
-
-
 def prices(config: Config) -> dict[str, float | None]:
     """USD per million billed characters by engine name (None: unknown, no price configured)."""
     aws = config.engines.aws
@@ -128,12 +123,17 @@ class PullRequests:
     """Rolling PRs for the editions of one config."""
 
     def __init__(self, config: Config, access: GitHubAccess, workspace: Workspace,
-                 options: PullOptions = PullOptions(), engine_factory: EngineFactory = default_engine_factory) -> None:
+                 options: PullOptions = PullOptions(), engine_factory: EngineFactory | None = None) -> None:
         self.config = config
         self.access = access
         self.workspace = workspace
         self.options = options
-        self.engine_factory = engine_factory
+        self.engine_factory = engine_factory or self._configured_engine
+
+    def _configured_engine(self, name: str, commit: git.Commit, edition: Edition, src_lang: str) -> Engine:
+        """The engine as config/amts.yml describes it (region, parallel data, model, prices)."""
+        return engine_for(name, commit, edition.origin_suffix, src_lang, edition.lang, edition.extra_frameworks,
+                          self.config.engines)
 
     # -- naming ----------------------------------------------------------------------------------
     def branch(self, name: str) -> str:

@@ -120,16 +120,6 @@ class Block:
     def is_prose(self) -> bool:
         return self.kind in PROSE_KINDS
 
-    def with_text(self, text: str) -> Block:
-        """The same block with new text, re-parsed so kind, marks and keys stay truthful."""
-        doc = parse(text)
-        if len(doc.blocks) == 1:
-            b = doc.blocks[0]
-            return Block(b.kind, b.text, self.start, self.start + b.end - b.start, b.info, b.tabs,
-                         b.level, b.marks, b.children)
-        return Block(self.kind, text, self.start, self.start + text.count("\n") - 1, self.info, self.tabs,
-                     self.level, self.marks, self.children)
-
 
 @dataclass(frozen=True)
 class Document:

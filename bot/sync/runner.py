@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import fnmatch
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from bot.paralleldata import write_atomic
 from bot.sync import repos
 from bot.sync.plan import FileOutcome, FilePlan, plan_file, render_file
 from bot.sync.postedit import postedit
-from bot.translate.base import Engine, EngineError, TranslationResult
+from bot.translate.base import Engine, TranslationRequest, TranslationResult
 from bot.translate.budget import Budget
 
 
@@ -125,9 +124,9 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
     return jobs, skipped
 
 
-def translate_all(engine: Engine, jobs: Sequence[FileJob], budget: Budget) -> dict[str, TranslationResult]:
+def translate_all(engine: Engine, requests: Sequence[TranslationRequest], budget: Budget) -> dict[
+        str, TranslationResult]:
     """One engine call for the whole run (batch engines need it); budget checked before anything is sent."""
-    requests = [r for j in jobs if j.plan for r in j.plan.requests]
     if not requests:
         return {}
     budget.check(engine, requests)
@@ -170,11 +169,11 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
     if opts.dry_run:
         return result
     engine = make_engine(edition, base)
-    result.results = translate_all(engine, jobs, Budget(opts.budget_chars))
+    requests = [r for j in jobs if j.plan for r in j.plan.requests]
+    result.results = translate_all(engine, requests, Budget(opts.budget_chars))
     summary = getattr(engine, "summary", None)
     result.engine_summary = (summary() if callable(summary) else summary) or engine.name
     estimate_cost = getattr(engine, "estimate_cost", None)
-    requests = [r for j in jobs if j.plan for r in j.plan.requests]
     result.cost_usd = estimate_cost(requests) if callable(estimate_cost) and requests else 0.0
     for job in jobs:
         if job.plan is not None:
@@ -194,9 +193,3 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
             repos.publish(edition, opts.branch, result.commit, base.hexsha if has_branch else None)
     return result
 
-
-def action_counts(result: SyncResult) -> Counter:
-    return Counter(u.action for j in result.jobs if j.plan for u in j.plan.units)
-
-
-__all__ = ["EngineError", "SyncOptions", "SyncResult", "run_sync", "action_counts"]

@@ -14,6 +14,8 @@ from bot.translate.base import Engine, EngineError
 from bot.translate.tm import TmEngine, TranslationMemory
 
 ENGINES = ("tm", "aws", "bedrock", "openai")
+#: Engines that read the translation memory (the tm itself; LLMs for their in-context examples).
+MEMORY_ENGINES = frozenset({"tm", "bedrock", "openai"})
 
 
 def memory_from_texts(pairs: Iterable[tuple[str, str]], src_lang: str, lang: str,
@@ -79,3 +81,11 @@ def make_engine(name: str, memory: TranslationMemory | None = None, lang: str = 
         config = OpenAIConfig(base_url=o.base_url, model=o.model, api_key_env=o.api_key_env) if o else None
         return OpenAIEngine(config, memory=memory)
     raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+
+
+def engine_for(name: str, commit: git.Commit, suffix: str, src_lang: str, lang: str,
+               extra_frameworks: Iterable[str] = ("paddle",), engines: Engines | None = None) -> Engine:
+    """The engine for a sync of the edition at ``commit``. The memory (a whole-edition alignment) is only
+    built for engines that read it."""
+    memory = memory_from_commit(commit, suffix, src_lang, lang, extra_frameworks) if name in MEMORY_ENGINES else None
+    return make_engine(name, memory, lang, src_lang, engines)

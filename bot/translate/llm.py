@@ -33,7 +33,7 @@ from bot.translate.aws import (
 )
 from bot.translate.base import EngineError, TranslationRequest, TranslationResult, checked_result
 from bot.translate.budget import apportion
-from bot.translate.retrieval import TranslationMemory
+from bot.translate.retrieval import ExampleSource
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -87,7 +87,7 @@ class Prompt:
 class PromptBuilder:
     """Builds the shared prompt; ``memory`` is any object with ``search(text, k)``."""
 
-    def __init__(self, config: PromptConfig | None = None, memory: TranslationMemory | None = None) -> None:
+    def __init__(self, config: PromptConfig | None = None, memory: ExampleSource | None = None) -> None:
         self.config = config or PromptConfig()
         self.memory = memory
 
@@ -235,7 +235,7 @@ class ChatEngine(ABC):
     def __init__(
         self,
         prompt: PromptConfig | None,
-        memory: TranslationMemory | None,
+        memory: ExampleSource | None,
         retry: RetryPolicy,
         sleep: Callable[[float], None],
     ) -> None:
@@ -354,7 +354,7 @@ class BedrockEngine(ChatEngine):
         self,
         config: BedrockConfig | None = None,
         prompt: PromptConfig | None = None,
-        memory: TranslationMemory | None = None,
+        memory: ExampleSource | None = None,
         *,
         session: boto3.Session | None = None,
         retry: RetryPolicy | None = None,
@@ -441,7 +441,7 @@ class OpenAIEngine(ChatEngine):
         self,
         config: OpenAIConfig | None = None,
         prompt: PromptConfig | None = None,
-        memory: TranslationMemory | None = None,
+        memory: ExampleSource | None = None,
         *,
         client: httpx.Client | None = None,
         retry: RetryPolicy | None = None,

@@ -18,7 +18,7 @@ from typing import Protocol
 _PLACEHOLDER_RE = re.compile(r"⟦\d+⟧")
 
 
-class TranslationMemory(Protocol):
+class ExampleSource(Protocol):
     """Anything that can return ``(source, target, score)`` pairs similar to ``text``, best first."""
 
     def search(self, text: str, k: int) -> list[tuple[str, str, float]]: ...

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from bot.align.textpairs import TextPair
 from bot.markdown.protect import protect
 from bot.translate.base import TranslationRequest, TranslationResult
+from bot.translate.retrieval import NgramRetriever
 
 _WS = re.compile(r"\s+")
 FUZZY_THRESHOLD = 85.0
@@ -71,6 +72,7 @@ class TranslationMemory:
     sources: list[str]
     targets: list[str]
     _index: dict[str, int] = field(init=False, repr=False)
+    _retriever: NgramRetriever | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {s: i for i, s in enumerate(self.sources)}
@@ -99,9 +101,10 @@ class TranslationMemory:
         return self.sources[index], self.targets[index], score
 
     def search(self, text: str, k: int = 5) -> list[tuple[str, str, float]]:
-        """Top-k similar pairs (for LLM prompts): (english, translation, score 0..1)."""
-        hits = process.extract(_norm(text), self.sources, scorer=fuzz.token_set_ratio, limit=k)
-        return [(self.sources[i], self.targets[i], s / 100) for _, s, i in hits]
+        """Top-k similar pairs for LLM prompts (BM25 over character n-grams, built on first use)."""
+        if self._retriever is None:
+            self._retriever = NgramRetriever(list(zip(self.sources, self.targets, strict=True)))
+        return self._retriever.search(text, k)
 
 
 class TmEngine:
