@@ -84,10 +84,6 @@ def check(source: Path, translation: Path,
     raise typer.Exit(1 if violations else 0)
 
 
-def main() -> None:  # pragma: no cover - console entry
-    app()
-
-
 @app.command("align")
 def align_cmd(source: Path, translation: Path,
               as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),

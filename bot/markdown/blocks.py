@@ -149,10 +149,6 @@ def _walk_children(block: Block):
         yield from _walk_children(c)
 
 
-def render(doc: Document) -> str:
-    return doc.render()
-
-
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.disable("inline")  # block structure is all we need; inline parsing would double the cost
 
