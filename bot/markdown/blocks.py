@@ -13,7 +13,7 @@ sync) compares files by these line spans:
 
 markdown-it-py gives the CommonMark structure (lists, tables, blockquotes, HTML, paragraphs) that
 names each block's kind; the D2L constructs (code tabs, marks, figures, tab regions, toc, captions)
-sit on top. ``render(parse(text)) == text`` byte for byte: blank lines between blocks are kept as
+sit on top. ``parse(text).render() == text`` byte for byte: blank lines between blocks are kept as
 separators.
 """
 
