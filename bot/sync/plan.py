@@ -106,11 +106,13 @@ def _text(doc: Document, idx: Sequence[int]) -> str:
 
 
 def _apply_fixes(text: str, fixes: Sequence[tuple[str, str]]) -> tuple[str, int]:
+    """Apply typo fixes where the English word appears verbatim. The replacement is literal text (a
+    function, not a regex template: LaTeX such as ``\\mathbf`` must not be read as an escape)."""
     n = 0
     for old, new in fixes:
         pattern = re.compile(r"(?<![\w-])" + re.escape(old.strip(".,;:!?()\"'")) + r"(?![\w-])")
         replacement = new.strip(".,;:!?()\"'")
-        text, k = pattern.subn(replacement, text)
+        text, k = pattern.subn(lambda _m, r=replacement: r, text)
         n += k
     return text, n
 

@@ -63,6 +63,8 @@ def build_report(result: SyncResult) -> dict[str, Any]:
             entry["violations_after"] = job.outcome.violations_after
             entry["new_violations"] = job.outcome.new_violations
         files.append(entry)
+        if job.status == "failed":
+            flags.append({"path": job.path, "lines": [], "flag": f"failed: {job.error}"})
         for u in units:
             for f in u.flags:
                 if f != "edition-only":

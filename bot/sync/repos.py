@@ -133,3 +133,19 @@ def ensure_clean(edition: git.Repo) -> None:
         raise RepoError(f"{edition.git_dir}: the edition must be a working copy, not a bare repository")
     if edition.is_dirty(untracked_files=False):
         raise RepoError(f"{edition.working_dir}: working tree has uncommitted changes; commit or stash them first")
+
+
+def ensure_not_checked_out(edition: git.Repo, branch: str) -> None:
+    """Refuse to move a branch that a working copy has checked out: its index and files would stay at
+    the old commit, so ``git status`` would show the reverse of the sync and ``git commit -a`` undo it."""
+    ref = f"refs/heads/{branch}"
+    try:
+        listing = edition.git.worktree("list", "--porcelain")
+    except git.GitCommandError:
+        listing = ""
+    for record in listing.split("\n\n"):
+        lines = record.splitlines()
+        if f"branch {ref}" in lines:
+            where = next((ln[len("worktree "):] for ln in lines if ln.startswith("worktree ")), "")
+            raise RepoError(f"{where or edition.working_dir}: branch {branch} is checked out there; "
+                            f"switch to another branch (git switch -) and run again")

@@ -120,6 +120,9 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
                                  opts.extra_frameworks, force=force or frozenset())
         except MarkdownError as e:
             job.status, job.error = "failed", f"cannot parse: {e}"
+        except Exception as e:  # noqa: BLE001 - one file's defect must not sink the other files
+            job.plan = None
+            job.status, job.error = "failed", f"planning failed: {type(e).__name__}: {e}"
         jobs.append(job)
     return jobs, skipped
 
@@ -155,6 +158,20 @@ def write_outcomes(worktree: Path, jobs: Sequence[FileJob], suffix: str) -> list
     return touched
 
 
+def render_job(job: FileJob, results: Mapping[str, TranslationResult], opts: SyncOptions) -> None:
+    """Render one planned file. An unexpected error fails this file only (reported with its reason);
+    the file is then left exactly as it was, edition and origin."""
+    if job.plan is None:
+        return
+    try:
+        job.outcome = render_file(job.plan, results, lambda t: postedit(t, opts.lang), opts.extra_frameworks)
+    except Exception as e:  # noqa: BLE001 - one file's defect must not sink the other files
+        job.outcome = None
+        job.status, job.error = "failed", f"rendering failed: {type(e).__name__}: {e}"
+        return
+    job.status = "synced" if all(u.status == "ok" for u in job.outcome.units) else "partial"
+
+
 def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
     """The whole job. Raises ``repos.RepoError`` / ``EngineError`` with one clear message."""
     up_spec, up_rev = repos.split_rev(opts.upstream)
@@ -162,6 +179,8 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
     up = repos.resolve(upstream, up_rev)
     edition = repos.open_repo(opts.edition)
     repos.ensure_clean(edition)
+    if not opts.dry_run:
+        repos.ensure_not_checked_out(edition, opts.branch)
     has_branch = opts.branch in [h.name for h in edition.heads]
     base = repos.resolve(edition, opts.branch if has_branch else None)
     jobs, skipped = plan_sync(opts, upstream, up, base)
@@ -176,10 +195,7 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
     estimate_cost = getattr(engine, "estimate_cost", None)
     result.cost_usd = estimate_cost(requests) if callable(estimate_cost) and requests else 0.0
     for job in jobs:
-        if job.plan is not None:
-            job.outcome = render_file(job.plan, result.results, lambda t: postedit(t, opts.lang),
-                                      opts.extra_frameworks)
-            job.status = "synced" if all(u.status == "ok" for u in job.outcome.units) else "partial"
+        render_job(job, result.results, opts)
     if not any(j.outcome for j in jobs):
         return result
     with repos.branch_worktree(edition, opts.branch, base.hexsha) as wt:
