@@ -32,6 +32,7 @@ reader can judge them (docs/evaluation.md records our reading).
 from __future__ import annotations
 
 import csv
+import os
 import random
 import sys
 import time
@@ -45,7 +46,7 @@ from bot.evaluate import Group, origin_of, pair_blocks, segments_of  # noqa: E40
 from bot.markdown.blocks import Document, Kind, parse  # noqa: E402
 from bot.markdown.io import read_document  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("AMTS_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold" / "blocks"
 SCORED = {Kind.PARAGRAPH, Kind.LIST, Kind.HEADING, Kind.BLOCKQUOTE}
@@ -295,7 +296,40 @@ def main() -> int:
         print(f"  {rel}: {len(lines)} differing segments")
         for ln in lines:
             print(ln)
+
+    print("\nPart 4: scoring cost, the study's 10 reports (raw + post-edited, 5 files each)")
+    scoring_cost()
     return 0
+
+
+def scoring_cost(repeats: int = 5) -> None:
+    """One sacrebleu pass for every file and the corpus (``score_parts``) vs scoring each file and then the
+    corpus again (what ``amts evaluate`` did before), vs sacrebleu's own corpus BLEU + chrF on the lines."""
+    from sacrebleu.metrics import BLEU, CHRF
+
+    from bot.evaluate import run_study
+    from bot.quality import score_corpus, score_parts
+
+    table = run_study(CORPUS)
+    parts = [([s.hyp for s in f.segments], [s.ref for s in f.segments])
+             for rep in (table.raw, table.postedited) for f in rep.files]
+    hyps = [h for p, _ in parts for h in p]
+    refs = [r for _, p in parts for r in p]
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    t_sacre = best(lambda: (BLEU(tokenize="zh").corpus_score(hyps, [refs]), CHRF().corpus_score(hyps, [refs])))
+    t_once = best(lambda: score_parts(parts, "zh"))
+    t_twice = best(lambda: ([score_corpus(h, r, "zh") for h, r in parts], score_corpus(hyps, refs, "zh")))
+    print(f"  {len(hyps)} segments: sacrebleu alone {t_sacre * 1000:.1f} ms; one pass (score_parts) "
+          f"{t_once * 1000:.1f} ms = {t_once / t_sacre:.2f}x; per file + corpus again {t_twice * 1000:.1f} ms "
+          f"= {t_twice / t_sacre:.2f}x")
 
 
 if __name__ == "__main__":

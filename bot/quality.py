@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sacrebleu.metrics import BLEU, CHRF
 
-__all__ = ["Scores", "score_corpus", "score_sentence", "tokenizer_for"]
+__all__ = ["Scores", "score_corpus", "score_parts", "score_sentence", "tokenizer_for"]
 
 _TOKENIZERS = {"zh": "zh", "ja": "char", "ko": "char"}
 _DEFAULT_TOKENIZER = "13a"
@@ -87,3 +87,35 @@ def score_sentence(hyp: str, ref: str, lang: str) -> Scores:
     b = bleu.sentence_score(h, [r])
     c = chrf.sentence_score(h, [r])
     return Scores(b.score, c.score, str(bleu.get_signature()), str(chrf.get_signature()))
+
+
+def score_parts(parts: Sequence[tuple[Sequence[str], Sequence[str]]], lang: str) -> tuple[list[Scores], Scores]:
+    """Corpus BLEU and chrF of every part (e.g. one file) and of all parts together, in one pass.
+
+    Why: scoring each file and then the whole corpus tokenizes and counts every segment twice. sacrebleu's
+    corpus score is a function of the summed per-segment statistics, so the statistics are extracted once
+    and summed per part and overall: each number is exactly what ``corpus_score`` (and the ``sacrebleu``
+    command) gives on that part's lines. A part with no segments is an error, like ``score_corpus``.
+    """
+    hyps = [h for p_hyps, _ in parts for h in p_hyps]
+    refs = [r for _, p_refs in parts for r in p_refs]
+    for p_hyps, p_refs in parts:
+        _check(p_hyps, p_refs)
+    _check(hyps, refs)
+    bleu = BLEU(tokenize=tokenizer_for(lang))
+    chrf = CHRF()
+    h, r = _one_line(hyps), _one_line(refs)
+    b_stats = bleu._extract_corpus_statistics(h, [r])
+    c_stats = chrf._extract_corpus_statistics(h, [r])
+    b_sig, c_sig = str(bleu.get_signature()), str(chrf.get_signature())
+
+    def scores(lo: int, hi: int) -> Scores:
+        return Scores(bleu._aggregate_and_compute(b_stats[lo:hi]).score,
+                      chrf._aggregate_and_compute(c_stats[lo:hi]).score, b_sig, c_sig)
+
+    out: list[Scores] = []
+    lo = 0
+    for p_hyps, _ in parts:
+        out.append(scores(lo, lo + len(p_hyps)))
+        lo += len(p_hyps)
+    return out, scores(0, len(hyps))

@@ -26,7 +26,7 @@ from bot.evaluate import (
     words_only,
 )
 from bot.markdown.blocks import parse
-from bot.quality import score_corpus
+from bot.quality import score_corpus, score_parts
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -183,6 +183,64 @@ def test_study_numbers_equal_the_sacrebleu_cli(tmp_path):
     assert data["corpus"]["bleu"] == pytest.approx(table.raw.scores.bleu / 100, abs=1e-6)
     assert [r["bleu_postedit"] for r in data["rows"]] == pytest.approx(
         [r.postedited.scores.bleu / 100 for r in table.rows], abs=1e-6)
+
+
+# Same block structure: paired by position, numbers exactly sacrebleu's on the paragraph lines.
+# Paragraphs of d2l-zh approx-training.md (REF) and a rewording of them (HYP), one line each.
+SAME_REF = ["在 :numref:`sec_word2vec`中，我们讨论了跳元模型和连续词袋模型。",
+            "回想一下，跳元模型的主要思想是使用softmax运算来计算基于给定的中心词$w_c$生成上下文字$w_o$的概率。",
+            "由于softmax运算的性质，上下文词可以是词表$\\mathcal{V}$中的任意项。",
+            "为了降低上述计算复杂度，本节将介绍两种近似训练方法：负采样和分层softmax。"]
+SAME_HYP = ["在 :numref:`sec_word2vec` 中，我们讨论了跳元模型和连续词袋模型。",
+            "略。",  # a drastically short line: by length alone it would pair with nothing
+            "由于 softmax 运算的性质，上下文词可以是词汇表 $\\mathcal{V}$ 中的任何项。",
+            "为了降低计算复杂度，本节介绍两种近似训练方法：负采样和分层 softmax。"]
+
+
+def _same_structure_file(paragraphs: list[str]) -> str:
+    code = "```{.python .input}\nfrom d2l import torch as d2l\n```"
+    return "# 近似训练\n:label:`sec_approx_train`\n\n" + "\n\n".join([paragraphs[0], code, *paragraphs[1:]]) + "\n"
+
+
+def test_equal_block_structure_pairs_by_position_and_reproduces_sacrebleu_exactly(tmp_path):
+    hyp, ref = tmp_path / "hyp.md", tmp_path / "ref.md"
+    hyp.write_text(_same_structure_file(SAME_HYP), encoding="utf-8")
+    ref.write_text(_same_structure_file(SAME_REF), encoding="utf-8")
+    report = evaluate_files(hyp, ref, "zh")
+    (f,) = report.files
+    assert f.positional and (f.unpaired_hyp, f.unpaired_ref) == (0, 0)
+    assert [s.hyp for s in f.segments] == ["近似训练", *SAME_HYP]
+    assert [s.ref for s in f.segments] == ["近似训练", *SAME_REF]
+    # sacrebleu on the file's own lines (heading text and paragraphs), written by hand, not by --dump
+    (tmp_path / "h.txt").write_text("近似训练\n" + "\n".join(SAME_HYP) + "\n", encoding="utf-8")
+    (tmp_path / "r.txt").write_text("近似训练\n" + "\n".join(SAME_REF) + "\n", encoding="utf-8")
+    theirs = sacrebleu_cli(tmp_path / "r.txt", tmp_path / "h.txt", "zh", width=10)
+    assert (f"{report.scores.bleu:.10f}", f"{report.scores.chrf:.10f}") == theirs
+    assert (f"{f.scores.bleu:.10f}", f"{f.scores.chrf:.10f}") == theirs
+    direct = score_corpus(["近似训练", *SAME_HYP], ["近似训练", *SAME_REF], "zh")
+    assert (report.scores.bleu, report.scores.chrf) == (direct.bleu, direct.chrf)
+    # The aligner alone leaves the short line unpaired; positional pairing is what scores it.
+    groups = pair_blocks(parse(hyp.read_text(encoding="utf-8")), parse(ref.read_text(encoding="utf-8")),
+                         positional=False)
+    assert any(not g.ref or not g.hyp or len(g.hyp) > 1 for g in groups)
+
+
+def test_different_block_structure_is_not_paired_by_position(sample):
+    hyp, ref = sample
+    report = evaluate_files(hyp / "chapter_a" / "sentiment.md", ref / "chapter_a" / "sentiment.md", "zh")
+    assert not report.files[0].positional  # REF has a paddle cell HYP lacks
+
+
+def test_one_sacrebleu_pass_gives_each_part_and_the_whole_exactly():
+    parts = [(SAME_HYP[:2], SAME_REF[:2]), (SAME_HYP[2:], SAME_REF[2:])]
+    per_part, whole = score_parts(parts, "zh")
+    for (h, r), sc in zip(parts, per_part, strict=True):
+        alone = score_corpus(h, r, "zh")
+        assert (sc.bleu, sc.chrf, sc.bleu_signature) == (alone.bleu, alone.chrf, alone.bleu_signature)
+    alone = score_corpus(SAME_HYP, SAME_REF, "zh")
+    assert (whole.bleu, whole.chrf) == (alone.bleu, alone.chrf)
+    with pytest.raises(ValueError):
+        score_parts([(SAME_HYP, SAME_REF[:1])], "zh")
 
 
 # --------------------------------------------------------------------------------------------------
