@@ -8,19 +8,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from bot.markdown.blocks import Document
-from bot.markdown.invariants import check as check_invariants
-from bot.markdown.io import InputError, read_document
+from bot.cli_console import LazyConsole, err_console, error_exit
+
+if TYPE_CHECKING:
+    from bot.markdown.blocks import Document
+
+# Start-up cost: every command, even ``amts --help``, imports this module, so at module level it imports
+# typer only. Each command imports what it needs (rich tables, markdown-it, the aligner, sacrebleu, boto3,
+# ...) in its body; consoles are built on first print (bot/cli_console.py); help is click's plain formatter
+# (rich_markup_mode=None) because typer's rich help imports rich.markdown, pygments and rich.traceback.
+# benchmarks/bench_startup.py measures it.
 
 app = typer.Typer(help="AMTS: keep translated editions of Dive into Deep Learning in sync.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-console = Console(emoji=False, highlight=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+console = LazyConsole(emoji=False, highlight=False)
 
 
 def _register_commands() -> None:
@@ -30,16 +35,16 @@ def _register_commands() -> None:
 
     app.command()(evaluate)
     register_github(app)
-err_console = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clear line on stderr and return the exit to raise."""
-    err_console.print(Text("error: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+    return error_exit(message, code)
 
 
 def load(path: Path) -> Document:
+    from bot.markdown.io import InputError, read_document
+
     try:
         return read_document(path)
     except InputError as e:
@@ -53,6 +58,9 @@ def emit_json(data: object) -> None:
 @app.command()
 def blocks(file: Path, as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")):
     """List the blocks of a D2L markdown FILE: index, kind, start line, end line, key."""
+    from rich.table import Table
+    from rich.text import Text
+
     doc = load(file)
     rows = [{"index": i, "kind": str(b.kind), "start": b.start, "end": b.end, "key": b.key}
             for i, b in enumerate(doc.blocks)]
@@ -72,6 +80,10 @@ def check(source: Path, translation: Path,
           extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework",
                                                     help="Frameworks the edition may add cells for.")):
     """The D2L build gate: exit 0 when TRANSLATION keeps every invariant of SOURCE, 1 otherwise."""
+    from rich.text import Text
+
+    from bot.markdown.invariants import check as check_invariants
+
     violations = check_invariants(load(source), load(translation), extra_framework)
     if as_json:
         emit_json({"source": str(source), "translation": str(translation),
@@ -91,6 +103,9 @@ def align_cmd(source: Path, translation: Path,
               lang: str = typer.Option("zh", "--lang", help="Language of TRANSLATION."),
               extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework")):
     """Align the blocks of SOURCE (English) with TRANSLATION: 1-1, 1-2, 2-1, 1-0, 0-1 with scores."""
+    from rich.table import Table
+    from rich.text import Text
+
     from bot.align.blocks import align
     from bot.align.textpairs import block_text_pairs
 
@@ -121,7 +136,8 @@ def _span(lines: list[int] | None) -> str:
     return f"{lines[0]}-{lines[1]}" if lines else "-"
 
 
-parallel_app = typer.Typer(help="Parallel data for Amazon Translate Active Custom Translation.", no_args_is_help=True)
+parallel_app = typer.Typer(help="Parallel data for Amazon Translate Active Custom Translation.", no_args_is_help=True,
+                           rich_markup_mode=None)
 app.add_typer(parallel_app, name="parallel-data")
 
 
@@ -136,6 +152,8 @@ def parallel_build(edition_dir: Path,
                    extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework")):
     """Align every X.md / X_origin.md pair of EDITION_DIR and write parallel data (exit 1 when partial)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+    from rich.text import Text
 
     from bot import paralleldata as pd
 
@@ -147,7 +165,7 @@ def parallel_build(edition_dir: Path,
         raise fail(f"--format must be one of {', '.join(pd.FORMATS)} (got {fmt!r})")
     total = len(pd.find_pairs(edition_dir, suffix)[0])
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as progress:
+                  console=err_console.console, transient=True) as progress:
         task = progress.add_task("aligning", total=total)
 
         def step(rel: str) -> None:
@@ -233,6 +251,9 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
 
 
 def _print_sync_summary(data: dict) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     title = ("plan (dry run)" if data["dry_run"] else "sync") + f" {data['lang']} ← {data['upstream_sha'][:10]}"
     table = Table("file", "status", "blocks by action", "chars", "flags", title=title)
     for f in data["files"]:
@@ -262,6 +283,8 @@ def init(edition: Path = typer.Argument(..., help="Edition working copy without 
          paths: list[str] = typer.Option([], "--paths", help="Only edition files matching these globs.")):
     """Write X_origin.md beside every X.md from upstream at REV (the edition's sync state starts there)."""
     import fnmatch
+
+    from rich.text import Text
 
     from bot.paralleldata import write_atomic
     from bot.sync import repos
@@ -300,6 +323,8 @@ def parallel_push(file: Path, name: str = typer.Option(..., "--name", help="Para
                   prefix: str = typer.Option("amts/parallel-data", "--prefix", help="S3 folder (not the root)."),
                   poll: float = typer.Option(5.0, "--poll", help="Seconds between status checks.")):
     """Upload FILE (TMX/CSV/TSV) to S3 and create or update the Amazon Translate parallel data; wait."""
+    from rich.text import Text
+
     from bot.translate.base import EngineError
     from bot.translate.resources import push_parallel_data
 
@@ -312,7 +337,8 @@ def parallel_push(file: Path, name: str = typer.Option(..., "--name", help="Para
     raise typer.Exit(0 if r.status == "ACTIVE" else 1)
 
 
-terminology_app = typer.Typer(help="Custom terminology for Amazon Translate.", no_args_is_help=True)
+terminology_app = typer.Typer(help="Custom terminology for Amazon Translate.", no_args_is_help=True,
+                              rich_markup_mode=None)
 app.add_typer(terminology_app, name="terminology")
 
 
@@ -320,6 +346,8 @@ app.add_typer(terminology_app, name="terminology")
 def terminology_push(file: Path, name: str = typer.Option(..., "--name", help="Terminology resource name."),
                      lang: str = typer.Option(..., "--lang", help="Target language code, e.g. zh.")):
     """Import the edition's TERMINOLOGY.md (`中文，english` lines) with ImportTerminology."""
+    from rich.text import Text
+
     from bot.translate.base import EngineError
     from bot.translate.resources import import_terminology
 

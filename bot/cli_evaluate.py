@@ -10,20 +10,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from bot.evaluate import CorpusReport, Pairing, StudyTable, dump_lines, evaluate_files, find_corpus, run_study
-from bot.markdown.io import InputError
+from bot.cli_console import err_console as _err
+from bot.cli_console import error_exit
 
-_err = Console(stderr=True)
+if TYPE_CHECKING:  # imported in ``evaluate`` itself: sacrebleu and the aligner cost every other command ~0.2 s
+    from bot.evaluate import CorpusReport, StudyTable
 
 
-def _fail(message: str) -> typer.Exit:
-    _err.print(Text("error: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
-    return typer.Exit(2)
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    return error_exit(message, code)
 
 
 def _emit_json(data: object) -> None:
@@ -87,6 +87,9 @@ def evaluate(
 ) -> None:
     """Score a translation (--hyp) against a reference translation (--ref): sacrebleu BLEU and chrF over
     prose blocks paired by the aligner, per file and for the corpus. --study prints the published study table."""
+    from bot.evaluate import Pairing, dump_lines, evaluate_files, find_corpus, run_study
+    from bot.markdown.io import InputError
+
     try:
         if study:
             if hyp is not None or ref is not None or src is not None or postedit:

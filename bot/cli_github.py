@@ -12,15 +12,12 @@ import os
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-_err = Console(stderr=True)
+from bot.cli_console import error_exit
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    _err.print(Text("error: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+    return error_exit(message, code)
 
 
 def _config(path: Path):
