@@ -102,7 +102,43 @@ def action() -> None:
     raise typer.Exit(1 if result.failed else 0)
 
 
+def jobs(workdir: Path | None = typer.Option(None, "--workdir",
+                                            help="The App's --workdir (default: ~/.cache/amts/github)."),
+         as_json: bool = typer.Option(False, "--json", help="Print JSON instead of lines."),
+         limit: int = typer.Option(20, "--limit", help="Show at most this many failed/queued jobs.")):
+    """The App's job queue: counts by state, then the failed and waiting jobs with their errors
+    (exit 1 when a job failed: redeliver its event on GitHub to run it again)."""
+    import json
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from bot.github.queue import JobQueue
+    from bot.github.store import Database
+    from bot.sync.repos import cache_dir
+
+    path = (workdir or cache_dir() / "github") / "amts.sqlite3"
+    if not path.is_file():
+        raise _fail(f"{path}: no App state here (start `amts serve` with this --workdir first)")
+    try:
+        queue = JobQueue(Database(path))
+        counts, listed = queue.counts(), queue.jobs(("failed", "queued", "running"), limit)
+    except sqlite3.Error as e:
+        raise _fail(f"{path}: cannot read the App state ({e})") from None
+    if as_json:
+        typer.echo(json.dumps({"jobs": counts, "listed": [j.as_dict() for j in listed]}, ensure_ascii=False, indent=2))
+    else:
+        typer.echo("jobs: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        for j in listed:
+            when = datetime.fromtimestamp(j.updated, UTC).strftime("%Y-%m-%d %H:%M UTC")
+            line = f"  #{j.id} {j.kind} {j.state} after {j.attempts} attempt(s), {when}, delivery {j.delivery}"
+            if j.state == "queued" and j.not_before > j.updated:
+                line += f", next try {datetime.fromtimestamp(j.not_before, UTC).strftime('%H:%M:%S UTC')}"
+            typer.echo(line + (f": {j.as_dict()['error']}" if j.error else ""))
+    raise typer.Exit(1 if counts.get("failed") else 0)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``serve`` and ``action`` to the ``amts`` command."""
+    """Add ``serve``, ``action`` and ``jobs`` to the ``amts`` command."""
     app.command("serve")(serve)
     app.command("action")(action)
+    app.command("jobs")(jobs)

@@ -1,7 +1,8 @@
 """The GitHub App and Action end to end, against the local fake GitHub (tests/standins/github_server.py).
 
-Real data: upstream = ``before/`` of the replay range r2-medium-rewrite plus its real upstream patch
-(``git am``), pushed to the fake; edition = its ``zh/`` files. Real webhook payloads from
+Real data: upstream = ``before/`` of the replay range r2-medium-rewrite (shipped as
+examples/r2-hybridize) plus its real upstream patch (``git am``), pushed to the fake; edition = its
+``zh/`` files. Real webhook payloads from
 shared/fixtures/github/webhooks, retargeted to the fake repos and signed here. The App authenticates
 as a real GitHub App would (RS256 JWT -> installation token), and every exchange with the fake is
 validated against GitHub's OpenAPI description (the ``fake_github`` fixture fails a test on any
@@ -35,14 +36,7 @@ from tests.standins.github_server import FakeGitHub, delivery_headers, load_payl
 
 pytest_plugins = ["tests.standins.github_fixtures"]
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-R2 = SHARED / "corpus" / "d2l-en-history" / "r2-medium-rewrite"
-SPEC = SHARED / "fixtures" / "github" / "openapi" / "amts-subset.json"
-pytestmark = pytest.mark.skipif(
-    not (R2 / "patches").is_dir() or not SPEC.is_file(),
-    reason=f"needs the team's shared data beside this checkout ({R2} and {SPEC}); "
-           "put ../shared next to the repository to run the GitHub end-to-end tests",
-)
+R2 = Path(__file__).resolve().parents[1] / "examples" / "r2-hybridize"
 
 OWNER, UPSTREAM, EDITION = "d2l-ai", "d2l-en", "d2l-zh"
 HYB = "chapter_computational-performance/hybridize.md"
@@ -172,7 +166,8 @@ def make_harness(fake_github: FakeGitHub, tmp_path: Path, app_key: tuple[str, st
     private, public = app_key
     clients: list[TestClient] = []
 
-    def make(split_above: int | None = None, extra_chapter: bool = False) -> Harness:
+    def make(split_above: int | None = None, extra_chapter: bool = False, **app_settings) -> Harness:
+        """``app_settings``: extra ``AppSettings`` fields (``max_attempts``, ``backoff``)."""
         fake_github.configure_app(APP_ID, public_key_pem=public)
         upstream_files, edition_files = R2 / "before", R2 / "zh"
         if extra_chapter:  # a second chapter (a copy of the same real file) to exercise the per-chapter split
@@ -189,7 +184,7 @@ def make_harness(fake_github: FakeGitHub, tmp_path: Path, app_key: tuple[str, st
                            ClientSettings(base_url=fake_github.url, retry=None, throttle=False))
         pulls = PullRequests(config, access, Workspace(tmp_path / "work"), PullOptions(split_above=split_above))
         settings = AppSettings([SECRET.encode()], Routing.from_config(config), tmp_path / "state" / "amts.sqlite3",
-                               run_worker=False)
+                               run_worker=False, **app_settings)
         client = TestClient(create_app(settings, JobHandler(pulls)))
         client.__enter__()
         clients.append(client)

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from github.GithubException import GithubException, UnknownObjectException
 from github.PullRequest import PullRequest
 
 from bot.github import api
-from bot.github.commands import Help, Invalid, Keep, Retranslate, Status, help_text, parse_command
+from bot.github.commands import Help, Invalid, Keep, Retranslate, Status, help_text, is_command, parse_command
 from bot.github.events import CommentJob, PushJob, job_from_dict
 from bot.github.pulls import PullOutcome, PullRequests, SyncError, UpstreamRef
-from bot.github.queue import QueuedJob
+from bot.github.queue import JobError, QueuedJob
 from bot.github.workspace import WorkspaceError
 from bot.sync import repos
 
@@ -45,9 +45,13 @@ class JobHandler:
         self.access = pulls.access
 
     def __call__(self, queued: QueuedJob) -> None:
+        """Run the job; ``JobError`` when an edition failed, so the queue retries it (a sync is idempotent:
+        editions already done make no new commit and stay quiet on the re-run)."""
         job = job_from_dict(queued.payload)
         if isinstance(job, PushJob):
-            self.handle_push(job)
+            failed = [o for o in self.handle_push(job) if o.error]
+            if failed:
+                raise JobError("; ".join(f"edition {o.edition}: {o.error}" for o in failed))
         else:
             self.handle_comment(job)
 
@@ -77,6 +81,17 @@ class JobHandler:
         head_repo = pr.head.repo.full_name if pr.head.repo else ""
         if head_repo.lower() != repo.full_name.lower() or not self.pulls.owns_branch(name, pr.head.ref):
             return CommandOutcome("ignored", f"#{pr.number} is not an AMTS pull request")
+        # Defence in depth: the payload is signed, but who may act is decided by the comment as GitHub
+        # serves it now (its author and its text), never by the login the payload names.
+        author = comment.user.login if comment.user else ""
+        if not author or (comment.user.type == "Bot") or author.endswith("[bot]"):
+            return CommandOutcome("ignored", f"comment {job.comment_id} has no human author")
+        if author != job.login or (comment.body or "") != job.body:
+            log.warning("comment %d on %s#%d: payload says @%s, GitHub says @%s; acting as @%s with the text "
+                        "GitHub serves", job.comment_id, job.repo, job.number, job.login, author, author)
+            job = replace(job, login=author, body=comment.body or "")
+            if not is_command(job.body, self.config.github.command_prefix):
+                return CommandOutcome("ignored", f"comment {job.comment_id} is no longer a command")
         comment.create_reaction("eyes")
         try:
             outcome = self._run_command(name, repo, pr, job)
