@@ -27,6 +27,7 @@ from functools import cached_property
 from markdown_it import MarkdownIt
 
 from bot.markdown.keys import code_key, loose_code_key, prose_key
+from bot.markdown.limits import TooLargeError, check_limits
 
 
 class Kind(StrEnum):
@@ -154,20 +155,29 @@ _MD.disable("inline")  # block structure is all we need; inline parsing would do
 
 
 def parse(text: str) -> Document:
-    """Parse D2L markdown into a lossless ``Document``. Raises ``MarkdownError`` on unclosed constructs."""
-    return _parse(text, 0)
+    """Parse D2L markdown into a lossless ``Document``. Raises ``MarkdownError`` on unclosed constructs.
 
-
-def _parse(text: str, offset: int) -> Document:
+    One markdown-it pass names the kinds of every block, tab-region children included: parsing each tab
+    region again cost one more markdown-it run per region (1,128 runs for 248 files). A text over the input
+    limits (``bot/markdown/limits.py``) is refused like broken markdown."""
+    try:
+        check_limits(text)
+    except TooLargeError as e:
+        raise MarkdownError(e.reason, e.line) from None
     lines = text.splitlines(keepends=True)
-    spans = _split(lines, offset)
-    kinds = _commonmark_kinds(text, spans) if spans else {}
+    spans = _split(lines, 0)
+    kinds = _commonmark_kinds(text) if spans else {}
+    return _document(lines, spans, 0, kinds)
+
+
+def _document(lines: list[str], spans: list[tuple[int, int]], offset: int, kinds: dict[int, Kind]) -> Document:
+    """Blocks of ``lines`` (the file's lines from 0-based line ``offset`` on) cut at ``spans``."""
     blocks: list[Block] = []
     seps: list[str] = []
     pos = 0
     for s, e in spans:
         seps.append("".join(lines[pos:s]))
-        blocks.append(_make_block(lines[s:e + 1], s + offset + 1, kinds.get(s)))
+        blocks.append(_make_block(lines[s:e + 1], s + offset, kinds))
         pos = e + 1
     seps.append("".join(lines[pos:]))
     return Document(tuple(blocks), tuple(seps))
@@ -294,22 +304,28 @@ _KIND_OF_TOKEN = {
 }
 
 
-def _commonmark_kinds(text: str, spans: list[tuple[int, int]]) -> dict[int, Kind]:
-    """CommonMark kind of the first top-level token that starts inside each block."""
-    starts = {s for s, _ in spans}
+def _commonmark_kinds(text: str) -> dict[int, Kind]:
+    """CommonMark kind of the first top-level token starting on each line (0-based), for the whole file.
+
+    Inside a ``:begin_tab:`` region markdown-it sees the same lines at top level, so the kinds of the
+    region's children come from this one pass too (a child glued to the ``:begin_tab:`` line has no token
+    of its own and falls back to ``paragraph``, which is what a separate parse of the region says)."""
     kinds: dict[int, Kind] = {}
     for tok in _MD.parse(text):
         if tok.level != 0 or tok.map is None:
             continue
         line = tok.map[0]
-        if line in starts and line not in kinds and tok.type in _KIND_OF_TOKEN:
+        if line not in kinds and tok.type in _KIND_OF_TOKEN:
             kinds[line] = _KIND_OF_TOKEN[tok.type]
     return kinds
 
 
-def _make_block(lines: list[str], start: int, cm_kind: Kind | None) -> Block:
+def _make_block(lines: list[str], line0: int, kinds: dict[int, Kind]) -> Block:
+    """The block made of ``lines``, which start at 0-based file line ``line0``."""
     text = "".join(lines)
+    start = line0 + 1
     end = start + len(lines) - 1
+    cm_kind = kinds.get(line0)
     marks = tuple(Mark(m.group(1), m.group(2), start + k)
                   for k, ln in enumerate(lines) if (m := MARK_RE.match(ln)) is not None)
     first = lines[0]
@@ -324,7 +340,8 @@ def _make_block(lines: list[str], start: int, cm_kind: Kind | None) -> Block:
     if (m := BEGIN_TAB_RE.match(first)) is not None:
         tabs = tuple(t.strip() for t in m.group(1).split(",") if t.strip())
         inner_end = len(lines) - 1 if END_TAB_RE.match(lines[-1]) else len(lines)
-        inner = _parse("".join(lines[1:inner_end]), start)
+        inner_lines = lines[1:inner_end]
+        inner = _document(inner_lines, _split(inner_lines, start), start, kinds)
         return Block(Kind.TAB, text, start, end, info=m.group(1), tabs=tabs, marks=marks,
                      children=inner.blocks)
     if (m := HEADING_RE.match(first)) is not None:

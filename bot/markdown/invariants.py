@@ -40,17 +40,26 @@ def _is_extra(block: Block, extra: frozenset[str]) -> bool:
 
 
 def _code_cells(doc: Document, extra: frozenset[str]) -> list[Block]:
-    return [b for b in doc.walk() if b.kind == Kind.CODE and not _is_extra(b, extra)
-            and not _inside_extra_tab(doc, b, extra)]
+    inside = _inside_extra_tabs(doc, extra)
+    return [b for b in doc.walk() if b.kind == Kind.CODE and not _is_extra(b, extra) and id(b) not in inside]
 
 
-def _inside_extra_tab(doc: Document, block: Block, extra: frozenset[str]) -> bool:
-    return any(t.kind == Kind.TAB and _is_extra(t, extra) and t.start < block.start <= t.end for t in doc.blocks)
+def _inside_extra_tabs(doc: Document, extra: frozenset[str]) -> frozenset[int]:
+    """``id()`` of every block nested in a tab region of an extra framework. One pass over the document:
+    testing each block against every tab region made the gate quadratic in the number of blocks."""
+    inside: set[int] = set()
+    stack = [c for t in doc.blocks if t.kind == Kind.TAB and _is_extra(t, extra) for c in t.children]
+    while stack:
+        b = stack.pop()
+        inside.add(id(b))
+        stack.extend(b.children)
+    return frozenset(inside)
 
 
 def _prose_texts(doc: Document, extra: frozenset[str]) -> Iterable[tuple[int, str]]:
+    inside = _inside_extra_tabs(doc, extra)
     for b in doc.walk():
-        if b.kind in (Kind.CODE, Kind.TOC, Kind.TAB) or _inside_extra_tab(doc, b, extra):
+        if b.kind in (Kind.CODE, Kind.TOC, Kind.TAB) or id(b) in inside:
             continue
         yield b.start, b.text
 
@@ -79,31 +88,42 @@ def _collect(items: Iterable[tuple[int, str]]) -> tuple[Counter, dict]:
     return counter, where
 
 
+def _matches(pattern: re.Pattern[str], line: int, text: str) -> Iterable[tuple[int, re.Match[str]]]:
+    """Matches with their line numbers, counting newlines from the previous match only (counting from the
+    start of the block each time was quadratic in a block with many matches)."""
+    pos = 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        yield line, m
+
+
 def _roles(doc: Document, extra: frozenset[str]) -> Iterable[tuple[int, str]]:
-    for line, text in _prose_texts(doc, extra):
-        for m in ROLE_RE.finditer(text):
+    for start, text in _prose_texts(doc, extra):
+        for line, m in _matches(ROLE_RE, start, text):
             name = "cite" if m.group(1) in ("citet", "citep") else m.group(1)
             for key in m.group(2).split(",") if name == "cite" else [m.group(2)]:
-                yield line + text.count("\n", 0, m.start()), f":{name}:`{key.strip()}`"
+                yield line, f":{name}:`{key.strip()}`"
 
 
 def _equations(doc: Document, extra: frozenset[str]) -> Iterable[tuple[int, str]]:
-    for line, text in _prose_texts(doc, extra):
-        for m in DISPLAY_MATH_RE.finditer(text):
-            yield line + text.count("\n", 0, m.start()), "$$" + _WS.sub("", m.group(1)) + "$$"
+    for start, text in _prose_texts(doc, extra):
+        for line, m in _matches(DISPLAY_MATH_RE, start, text):
+            yield line, "$$" + _WS.sub("", m.group(1)) + "$$"
 
 
 def _marks(doc: Document, extra: frozenset[str]) -> Iterable[tuple[int, str]]:
+    inside = _inside_extra_tabs(doc, extra)
     for b in doc.walk():
-        if not _inside_extra_tab(doc, b, extra) and not _is_extra(b, extra):
+        if id(b) not in inside and not _is_extra(b, extra):
             for m in b.marks:
                 yield m.line, f":{m.name}:`{m.value}`"
 
 
 def _figures(doc: Document, extra: frozenset[str]) -> Iterable[tuple[int, str]]:
-    for line, text in _prose_texts(doc, extra):
-        for m in IMAGE_RE.finditer(text):
-            yield line + text.count("\n", 0, m.start()), m.group(1)
+    for start, text in _prose_texts(doc, extra):
+        for line, m in _matches(IMAGE_RE, start, text):
+            yield line, m.group(1)
 
 
 def _tabs(doc: Document, extra: frozenset[str]) -> list[tuple[int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.markdown.blocks import Document, MarkdownError, parse
+from bot.markdown.limits import TooLargeError, check_limits
 
 
 class InputError(Exception):
@@ -30,6 +31,10 @@ def read_text(path: Path | str) -> str:
         raise InputError(f"{path}: not UTF-8 (invalid byte at offset {e.start})") from e
     if not text.strip():
         raise InputError(f"{path}: empty file")
+    try:
+        check_limits(text)
+    except TooLargeError as e:
+        raise InputError(f"{path}: {e.reason}") from None
     return text
 
 

@@ -26,16 +26,18 @@ __all__ = ["Segment", "RestoreError", "protect", "restore", "placeholder_problem
 
 OPEN, CLOSE = "⟦", "⟧"
 
-# Order matters: earlier alternatives win where they overlap.
+# Order matters: earlier alternatives win where they overlap. Every alternative fails in bounded time or
+# stops at the next opener of its kind, so ``protect`` is linear in the text (a run of N backticks cost
+# O(N^2) when the opening run could be any length; a run of unclosed ``<!--`` likewise).
 _PATTERNS: list[tuple[str, str]] = [
     ("mark", r"^[ \t]*:(?:label|width|height|eqlabel):`[^`]*`[ \t]*$|:end_tab:"),
     ("struct", r"^[ \t]*(?:#{1,6}[ \t]+|[*+-][ \t]+|\d+\.[ \t]+|>[ \t]?|:Caption[ \t]*)"),
     ("table", r"^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?::?-{3,}:?[ \t]*)?$|\|"),
     ("math", r"\$\$[\s\S]+?\$\$"),
-    ("code", r"(?P<bt>`+)[^`][\s\S]*?(?P=bt)"),
+    ("code", r"(?P<bt>`{1,16})[^`][\s\S]*?(?P=bt)"),  # no real code span opens with more than 16 backticks
     ("role", r":[A-Za-z][\w-]*:`[^`]*`"),
     ("math", r"(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n]|\n(?![ \t]*\n))+?\$"),
-    ("html", r"<!--[\s\S]*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>"),
+    ("html", r"<!--(?:(?!<!--)[\s\S])*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>"),
     ("entity", r"&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]\w*);"),
     ("slide-open", r"[\[(](?:\*\*|~~)(?=\S)"),
     ("slide-close", r"(?<=\S)(?:\*\*|~~)[\])](?!\()"),

@@ -18,6 +18,7 @@ from pathlib import Path
 import git
 
 from bot.markdown.blocks import MarkdownError, parse
+from bot.markdown.limits import TooLargeError, check_limits
 from bot.paralleldata import write_atomic
 from bot.sync import repos
 from bot.sync.plan import FileOutcome, FilePlan, plan_file, render_file
@@ -112,6 +113,8 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
         force = opts.force.get(path)
         if new == origin and not renamed and force is None:
             continue
+        _refuse_oversized({path: edition_text, _origin_path(path, opts.origin_suffix): origin,
+                           f"{up_path} (upstream {up.hexsha[:10]})": new or ""})
         job = FileJob(path, up_path, renamed)
         try:
             if force is not None and not force:
@@ -125,6 +128,15 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
             job.status, job.error = "failed", f"planning failed: {type(e).__name__}: {e}"
         jobs.append(job)
     return jobs, skipped
+
+
+def _refuse_oversized(texts: Mapping[str, str]) -> None:
+    """A file over the input limits stops the run before anything is written (exit 2, one line)."""
+    for name, text in texts.items():
+        try:
+            check_limits(text)
+        except TooLargeError as e:
+            raise repos.RepoError(f"{name}: {e.reason}") from None
 
 
 def translate_all(engine: Engine, requests: Sequence[TranslationRequest], budget: Budget) -> dict[
