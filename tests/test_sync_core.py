@@ -24,7 +24,7 @@ def test_diff_classifies_every_kind_of_change():
     got = ops(old, new)
     assert got.count("unchanged") == 3 and "cosmetic" in got and "trivial" in got
     assert "modified" in got and "deleted" in got and "inserted" in got
-    assert ops("[**Slide words.**]\n", "Slide words.\n") == ["cosmetic"]
+    assert ops("[**Slide words.**]\n", "Slide words.\n") == ["markers"]
     assert ops("A.\n\nB block.\n\nC.\n", "B block.\n\nA.\n\nC.\n").count("moved") == 1
 
 

@@ -1,9 +1,11 @@
 """Block diff from the origin English (what the edition was translated from) to the new English.
 
 Each new block is classified against the origin: ``unchanged`` (byte-identical), ``cosmetic`` (only
-whitespace, re-wrapping, trailing spaces or slide markers differ: nothing to translate), ``trivial``
-(typo or casing fixes only, each word at most two edits away: nothing to translate; the same fix is
-applied where the word appears verbatim in the translation), ``modified``
+whitespace, re-wrapping or trailing spaces differ: nothing to translate), ``markers`` (only slide markers,
+and maybe whitespace, differ: nothing to translate, the markers are carried onto the translation),
+``trivial`` (casing, punctuation, enumerator style, contractions, function words -- see
+``bot.sync.trivial`` -- or typo fixes with each word at most two edits away: nothing to translate; a typo
+fix, never a casing fix, is applied where the word appears verbatim in the translation), ``modified``
 (with a word diff), ``inserted``, ``moved`` (identical text found elsewhere in the origin); origin blocks
 with no new counterpart are ``deleted``.
 """
@@ -18,6 +20,8 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
 from bot.markdown.blocks import Block, Document, Kind
+from bot.sync.markers import strip_markers
+from bot.sync.trivial import is_trivial
 from bot.translate.tm import english_diff
 
 _SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
@@ -63,12 +67,21 @@ def word_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
 def _classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
     if o.text == n.text:
         return "unchanged", ()
-    if o.kind == n.kind and cosmetic_key(o) == cosmetic_key(n):
+    if o.kind != n.kind:
+        return "modified", ()
+    if o.kind in (Kind.CODE, Kind.TOC):
+        return ("cosmetic" if cosmetic_key(o) == cosmetic_key(n) else "modified"), ()
+    if _WS.sub("", o.text) == _WS.sub("", n.text):
         return "cosmetic", ()
-    if o.kind == n.kind and o.kind not in (Kind.CODE, Kind.TOC, Kind.MATH):
-        fixes = word_fixes(_SLIDE.sub("", o.text), _SLIDE.sub("", n.text))
-        if fixes:
-            return "trivial", fixes
+    if _WS.sub("", strip_markers(o.text)) == _WS.sub("", strip_markers(n.text)):
+        return "markers", ()
+    if o.kind == Kind.MATH:
+        return "modified", ()
+    if is_trivial(o.text, n.text):
+        return "trivial", ()
+    fixes = word_fixes(strip_markers(o.text), strip_markers(n.text))
+    if fixes:
+        return "trivial", fixes
     return "modified", ()
 
 

@@ -23,6 +23,7 @@ from bot.markdown.blocks import MARK_RE, Block, Document, Kind, MarkdownError, p
 from bot.markdown.invariants import Violation, check
 from bot.markdown.protect import RestoreError, Segment, protect, restore
 from bot.sync.diff import Change, diff_blocks
+from bot.sync.markers import transfer
 from bot.sync.merge import merge_code
 from bot.sync.splice import splice, splice_items
 from bot.translate.base import TranslationRequest, TranslationResult
@@ -31,6 +32,8 @@ NEEDS_TRANSLATION = "<!-- amts: needs translation -->"
 COPY_KINDS = frozenset({Kind.CODE, Kind.MATH, Kind.TOC, Kind.HTML})
 SPLICE_KINDS = frozenset({Kind.PARAGRAPH, Kind.BLOCKQUOTE})
 NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition"})
+#: Upstream changes that send nothing to an engine and leave the translation's words as they are.
+LIGHT_OPS = frozenset({"unchanged", "cosmetic", "moved", "markers", "trivial"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class Unit:
     engines: list[str] = field(default_factory=list)
     old_lines: tuple[int, int] | None = None  # in the old edition file
     new_lines: tuple[int, int] | None = None  # in the new edition file
+    markers_added: int = 0  # slide markers added upstream in this block
+    markers_carried: int = 0  # of those, carried onto the translation
 
     @property
     def requests(self) -> list[Req]:
@@ -175,7 +180,7 @@ class _Planner:
         (a reviewer's ``/amts retranslate``)."""
         self._emit_attached(-1)
         for c in changes:
-            if c.new in force and c.old is not None and c.op in ("unchanged", "cosmetic", "trivial", "moved"):
+            if c.new in force and c.old is not None and c.op in LIGHT_OPS:
                 c = Change("modified", c.old, c.new, c.word_diff)
             if c.old is None:
                 assert c.new is not None
@@ -188,11 +193,19 @@ class _Planner:
             self.done_pairs.add(k)
             multi = len(pair.src) > 1
             group = [x for x in changes if x.old in pair.src] if multi else [c]
-            if all(x.op in ("unchanged", "cosmetic", "moved") for x in group):
+            if all(x.op in LIGHT_OPS for x in group):
+                if not multi and len(pair.tgt) == 1 and c.op in ("markers", "trivial"):
+                    self._light(c, pair.tgt[0])
+                    self._emit_attached(k)
+                    continue
                 action = "keep" if all(x.op in ("unchanged", "moved") for x in group) else "cosmetic"
                 self._emit_edition(action, pair.tgt, c)
                 if action == "cosmetic" and self.units and pair.tgt:
-                    self.units[-1].flags.append("cosmetic source change")
+                    self.units[-1].flags.append(_light_flag(group))
+                    if any(x.op == "markers" for x in group):
+                        self.units[-1].flags.append("slide-marker-not-carried")
+                        self.units[-1].notes.append(f"slide markers changed upstream over a {pair.relation} "
+                                                    "block pair: carry them by hand")
                 if not pair.tgt:
                     self.units.append(Unit(action, (c.new,) if c.new is not None else (), (), (c.old,),
                                            flags=["not in edition"]))
@@ -208,8 +221,6 @@ class _Planner:
                                   flags=[f"{pair.relation} pair re-translated as a whole"])
             elif c.new in force:
                 self._retranslate((c.old,), (pair.tgt[0],), (c.new,), c, flags=["re-translation requested"])
-            elif c.op == "trivial":
-                self._trivial(c, pair.tgt[0])
             elif c.op == "deleted":
                 self.units.append(Unit("delete", (), pair.tgt, pair.src, old_text=_text(self.edition, pair.tgt),
                                        sep=""))
@@ -217,12 +228,28 @@ class _Planner:
                 self._modified(c, pair.tgt[0])
             self._emit_attached(k)
 
-    def _trivial(self, c: Change, k: int) -> None:
+    def _light(self, c: Change, k: int) -> None:
+        """A change that sends nothing: typo fixes where the word is verbatim, slide markers carried."""
+        assert c.old is not None and c.new is not None
         old = self.edition.blocks[k].text
-        text, n = _apply_fixes(old, c.fixes)
-        flags = ["trivial source change"] + ([f"{n} verbatim fix(es) applied"] if n else [])
-        self.units.append(Unit("trivial" if n == 0 else "trivial-fix", (c.new,), (k,), (c.old,), [text],
-                               self._sep_edition(k), flags, c.word_diff, old))
+        text, n = _apply_fixes(old, [f for f in c.fixes if f[0].lower() != f[1].lower()])
+        moved = transfer(self.origin.blocks[c.old].text, self.new.blocks[c.new].text, text, self.src_lang,
+                         self.lang)
+        text = moved.text
+        flags = [_light_flag([c])]
+        notes = list(moved.notes)
+        if n:
+            flags.append(f"{n} verbatim fix(es) applied")
+        if moved.carried and text != old:
+            notes.append(f"{moved.carried} slide marker(s) carried onto the translation")
+        if moved.removed and not moved.uncarried:
+            notes.append(f"{moved.removed} slide marker(s) removed upstream")
+        if not moved.complete:
+            flags.append("slide-marker-not-carried")
+        action = "cosmetic" if text == old else ("trivial-fix" if n else "markers")
+        self.units.append(Unit(action, (c.new,), (k,), (c.old,), [text], self._sep_edition(k), flags,
+                               c.word_diff if c.op == "trivial" else "", old, notes=notes,
+                               markers_added=moved.added, markers_carried=moved.carried))
 
     def _modified(self, c: Change, k: int) -> None:
         assert c.old is not None and c.new is not None
@@ -296,6 +323,15 @@ class _Planner:
         parts = self._block_parts(b)
         action = "insert" if any(isinstance(p, Req) for p in parts) else "insert-copy"
         self.units.append(Unit(action, (j,), (), (), parts, self._sep_new(j)))
+
+
+def _light_flag(group: Sequence[Change]) -> str:
+    ops = {x.op for x in group}
+    if "trivial" in ops:
+        return "trivial source change"
+    if "markers" in ops:
+        return "slide markers changed"
+    return "cosmetic source change"
 
 
 def _outer(b: Block) -> tuple[str, str]:

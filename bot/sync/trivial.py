@@ -1,0 +1,51 @@
+"""What a translation does not need to follow: the *trivial* upstream edits.
+
+Casing, punctuation, enumerator style (``i)`` / ``(i)``), contractions (``let's`` / ``let us``), ``e.g.``
+/ ``e.g.,``, re-wrapping and a few function words (``Note, though that`` / ``Note that``) change nothing a
+reader of the translation would see. ``trivial_key`` maps an English block to a key in which all of those
+are equal, so an upstream change is trivial exactly when the keys of the old and new English are equal.
+Math, inline code, roles and link targets stay verbatim inside the key: a changed formula or identifier
+is never trivial.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.sync.markers import strip_markers
+
+_VERBATIM = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|`[^`\n]+`|\]\([^)\s]*\)|https?://\S+", re.DOTALL)
+_WORD = re.compile(r"\w+")
+_CONTRACTIONS = (
+    (re.compile(r"\b(let)'s\b"), r"\1 us"), (re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bcannot\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+    (re.compile(r"\b(it|that|there|here|what|he|she)'s\b"), r"\1 is"), (re.compile(r"\b(\w+)'re\b"), r"\1 are"),
+    (re.compile(r"\b(\w+)'ll\b"), r"\1 will"), (re.compile(r"\b(\w+)'ve\b"), r"\1 have"), (re.compile(r"\bi'm\b"), "i am"),
+    (re.compile(r"\b(\w+)'d\b"), r"\1 would"),
+)
+#: Words whose insertion or deletion alone does not change what a translation says.
+FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "though", "also", "just", "then", "that", "so", "thus", "very"})
+
+
+def trivial_key(text: str) -> str:
+    """The English with every trivial difference removed (see the module docstring)."""
+    text = strip_markers(text).replace("\u2019", "'")
+    out: list[str] = []
+    last = 0
+    for m in _VERBATIM.finditer(text):
+        out.append(_words(text[last:m.start()]))
+        out.append("\x00" + re.sub(r"\s+", "", m.group()) + "\x00")
+        last = m.end()
+    out.append(_words(text[last:]))
+    return " ".join(w for w in out if w)
+
+
+def _words(text: str) -> str:
+    text = text.lower()
+    for pattern, repl in _CONTRACTIONS:
+        text = pattern.sub(repl, text)
+    return " ".join(w for w in _WORD.findall(text) if w not in FUNCTION_WORDS)
+
+
+def is_trivial(old: str, new: str) -> bool:
+    return trivial_key(old) == trivial_key(new)
