@@ -250,13 +250,13 @@ def test_keep_block_restores_the_pre_sync_text(tmp_path: Path) -> None:
     from bot.translate.factory import make_engine, memory_from_commit
 
     upstream, edition = build_replay(SAMPLE, tmp_path)
-    result = run_sync(SyncOptions(str(upstream), str(edition), "zh"),
+    result = run_sync(SyncOptions(str(upstream), str(edition), "zh", force={HYB: frozenset({53})}),
                       lambda _r, base: make_engine("tm", memory_from_commit(base, "_origin", "en", "zh"), "zh"))
     branch = git.Repo(edition).commit("amts/sync-zh")
     origin_path = HYB.replace(".md", "_origin.md")
     base_origin, base_edition = ((edition / p).read_text(encoding="utf-8") for p in (origin_path, HYB))
     new_origin, new_edition = ((branch.tree / p).data_stream.read().decode() for p in (origin_path, HYB))
-    spliced = next(u for u in result.jobs[0].outcome.units if u.action == "splice")
+    spliced = next(u for u in result.jobs[0].outcome.units if u.action == "retranslate")
     k = spliced.new[0]
     kept = keep_block(HYB, k, base_origin, base_edition, new_origin, new_edition)
     assert spliced.old_text in kept and spliced.text not in kept

@@ -58,7 +58,8 @@ def test_splice_insert_and_delete_sentences():
 def test_list_items_splice():
     assert list_items("* a\n  more\n* b\n") == ["* a\n  more\n", "* b\n"]
     pieces = splice_items("* a\n* b\n", "* 甲\n* 乙\n", "* a\n* b changed\n* c\n")
-    assert [p.text or p.english for p in pieces] == ["* 甲\n", "* b changed\n", "* c\n"]
+    assert [p.text or p.english for p in pieces if p.text or p.english] == ["* 甲\n", "* b changed\n", "* c\n"]
+    assert [p.replaces for p in pieces if p.replaces] == ["* 乙\n"]  # the human item it replaces, for the notes
     assert splice_items("* a\n* b\n", "* 甲乙\n", "* a\n") is None
 
 

@@ -77,7 +77,8 @@ def test_an_unexpected_error_in_one_file_fails_that_file_and_the_others_sync(tmp
     tree = git.Repo(edition).commit("amts/sync-zh").tree
     bad_path = HYB.replace("hybridize", "hybridize2")
     assert (tree / bad_path).data_stream.read() == (edition / bad_path).read_bytes()  # left as it was
-    assert (tree / HYB).data_stream.read() != (edition / HYB).read_bytes()
+    origin = HYB.replace(".md", "_origin.md")
+    assert (tree / origin).data_stream.read() == (upstream / HYB).read_bytes()  # the other file synced
     report = build_report(result)
     assert any(f["flag"].startswith("failed: rendering failed") and f["path"] == bad_path for f in report["flags"])
 
@@ -93,7 +94,7 @@ def test_cli_exits_1_and_names_the_failed_file(tmp_path):
     assert out.returncode == 1, out.stderr
     assert "hybridize2.md" in out.stdout and "FAILED" in out.stdout and "Traceback" not in out.stderr
     tree = git.Repo(edition).commit("amts/sync-zh").tree
-    assert (tree / HYB).data_stream.read() != (edition / HYB).read_bytes()
+    assert (tree / HYB.replace(".md", "_origin.md")).data_stream.read() == (upstream / HYB).read_bytes()
 
 
 # -- the rolling branch checked out in the edition working copy --------------------------------------------------
@@ -112,3 +113,167 @@ def test_sync_refuses_when_its_branch_is_checked_out(tmp_path):
     dry = subprocess.run([sys.executable, "-m", "bot", "sync", "--upstream", str(upstream), "--edition",
                           str(edition), "--lang", "zh", "--dry-run"], capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
+
+
+# -- trivial classes: nothing sent, translation unchanged; case fixes never pushed ------------------------------
+
+def _sync_text(origin: str, new: str, edition: str, stale: bool = False, lang: str = "zh"):
+    plan = plan_file("x.md", origin, new, edition, lang=lang, stale=stale)
+    return plan, render_file(plan, {}, identity)
+
+
+def _accounted(edition: str, out) -> None:
+    from bot.sync.audit import replaced_human_blocks, unaccounted_hunks
+
+    assert unaccounted_hunks(edition, out.edition_text, out.units) == []
+    assert replaced_human_blocks(out.units) == []
+
+
+def test_casing_punctuation_enumerators_contractions_send_nothing_and_keep_the_translation():
+    origin = ("# Vision Transformer\n\nNote, though that (i) we don't use tensorflow here, e.g., in the "
+              "Vision Transformer model.\n")
+    new = ("# Vision transformer\n\nNote that i) we do not use TensorFlow here, e.g. in the "
+           "Vision transformer model.\n")
+    edition = "# Vision Transformer\n\n注意，(i) 我们在这里不使用tensorflow，例如在Vision Transformer模型中。\n"
+    plan, out = _sync_text(origin, new, edition)
+    assert plan.requests == [] and out.edition_text == edition
+    assert {u.action for u in out.units} <= {"keep", "cosmetic"}
+    assert out.origin_text == new
+    _accounted(edition, out)
+
+
+# -- slide markers -----------------------------------------------------------------------------------------
+
+def test_slide_markers_are_carried_onto_heading_paragraph_and_aligned_sentence():
+    origin = ("## Generating the Dataset\n\nWe generate a dataset here.\n\n"
+              "First we define the kernel. Then we train the model for five epochs.\n")
+    new = ("## [**Generating the Dataset**]\n\n(**We generate a dataset here.**)\n\n"
+           "First we define the kernel. Then [**we train the model**] for five epochs.\n")
+    edition = "## 生成数据集\n\n我们在这里生成一个数据集。\n\n首先我们定义核。\n然后我们训练模型五个迭代周期。\n"
+    plan, out = _sync_text(origin, new, edition)
+    assert plan.requests == []
+    assert "## [**生成数据集**]\n" in out.edition_text
+    assert "(**我们在这里生成一个数据集**)。" in out.edition_text
+    assert "首先我们定义核。\n[**然后我们训练模型五个迭代周期**]。" in out.edition_text
+    carried = [u for u in out.units if u.action == "markers"]
+    assert len(carried) == 3 and sum(u.markers_carried for u in carried) == 3
+    _accounted(edition, out)
+
+
+def test_a_marker_whose_sentence_cannot_be_located_is_flagged_not_guessed():
+    origin = "One sentence. Two sentence. Three sentence.\n"
+    new = "One sentence. Two [**sentence.**] Three sentence.\n"
+    edition = "一二三。\n"  # the translation merged the three sentences: no span to put it on
+    plan, out = _sync_text(origin, new, edition)
+    (u,) = [u for u in out.units if u.new == (0,)]
+    assert out.edition_text == edition and "slide-marker-not-carried" in u.flags and u.action == "cosmetic"
+
+
+def test_markers_the_edition_already_has_are_not_added_twice():
+    origin = "### Initializing Model Parameters\n"
+    new = "### (**Initializing Model Parameters**)\n"
+    edition = "### [**初始化模型参数**]\n"
+    _, out = _sync_text(origin, new, edition)
+    assert out.edition_text == edition
+
+
+# -- edition ahead of its origin -------------------------------------------------------------------------------
+
+KAGGLE_OLD = ("The learning rate and the weight decay are set to 4 and 0.9, and the learning rate is "
+              "multiplied by 0.9 after every 4 epochs.\n")
+KAGGLE_NEW = ("The learning rate and the weight decay are set to 2 and 0.9, and the learning rate is "
+              "multiplied by 0.9 after every 2 epochs.\n")
+KAGGLE_ZH = "学习率和权重衰减分别设置为2和0.9，每2个迭代后乘以0.9。\n"
+
+
+def test_a_translation_with_the_new_numbers_is_kept_and_the_origin_updated():
+    """r4 kaggle-dog.md ~510: the Chinese already says 2 and 0.9 / every 2 epochs."""
+    plan, out = _sync_text(KAGGLE_OLD, KAGGLE_NEW, KAGGLE_ZH)
+    assert plan.requests == [] and out.edition_text == KAGGLE_ZH and out.origin_text == KAGGLE_NEW
+    (u,) = out.units
+    assert u.action == "edition-ahead" and "edition-ahead" in u.flags
+
+
+def test_a_translation_with_the_old_numbers_is_updated():
+    plan, out = _sync_text(KAGGLE_OLD, KAGGLE_NEW, KAGGLE_ZH.replace("2", "4"))
+    assert plan.requests and out.units[0].action in ("splice", "retranslate")
+    assert "human-text-replaced" in out.units[0].flags and any("replaced human text" in n for n in out.units[0].notes)
+
+
+def test_stale_origin_keeps_human_sections_and_flags_deletions():
+    """r4 d2l.md: the origin is newer than the new English; a backwards diff must not delete the Chinese."""
+    origin = "# d2l API\n\n## Model\n\nThe model classes.\n\n## Data\n\nThe data classes.\n"
+    new = "# d2l API\n\nAll classes.\n"
+    edition = "# d2l API文档\n\n## 模型\n\n模型类。\n\n## 数据\n\n数据类。\n"
+    _, out = _sync_text(origin, new, edition, stale=True)
+    for zh in ("## 模型", "模型类。", "## 数据", "数据类。"):
+        assert zh in out.edition_text
+    flagged = [u for u in out.units if "stale-origin-review" in u.flags]
+    assert len(flagged) >= 4
+    _, fresh = _sync_text(origin, new, edition, stale=False)
+    deleted = [u for u in fresh.units if u.action == "delete" and u.old_text.strip()]
+    assert deleted and all("human-text-deleted" in u.flags for u in deleted if not u.old_text.startswith("#"))
+    assert all(u.flags for u in deleted)
+
+
+def test_stale_origin_without_evidence_keeps_the_human_paragraph_flagged():
+    origin = "The model is simple and fast.\n"
+    new = "The model is simple, fast and easy to read.\n"
+    edition = "这个模型简单且快速，易于阅读。\n"
+    plan, out = _sync_text(origin, new, edition, stale=True)
+    assert plan.requests == [] and out.edition_text == edition
+    assert out.units[0].action == "kept-stale" and "stale-origin-review" in out.units[0].flags
+
+
+# -- code safety -----------------------------------------------------------------------------------------------
+
+CELL = "```{{.python .input}}\n#@tab {tab}\n{body}```\n"
+
+
+def test_tab_line_keeps_edition_only_frameworks_and_a_tab_change_is_carried():
+    from bot.sync.merge import merge_code
+
+    base = CELL.format(tab="mxnet, pytorch", body="x = 1\n")
+    theirs = CELL.format(tab="mxnet, pytorch, tensorflow", body="x = 2\n")
+    ours = CELL.format(tab="mxnet, pytorch, paddle", body="x = 1  # 注释\n")
+    assert "#@tab mxnet, pytorch, tensorflow, paddle\n" in merge_code(base, theirs, ours).text
+    # `#@tab all -> mxnet, pytorch` upstream, code unchanged: carried, not silently dropped
+    m = merge_code(CELL.format(tab="all", body="y = 0\n"), CELL.format(tab="mxnet, pytorch", body="y = 0\n"),
+                   CELL.format(tab="all", body="y = 0  # 零\n"))
+    assert "#@tab mxnet, pytorch\n" in m.text and "# 零" in m.text and m.tab_change
+
+
+def test_upstream_cell_the_edition_has_its_own_version_of_is_not_added_twice():
+    """r3 transformer.md: a second `class DecoderBlock(tf.keras.layers.Layer)`; nadaraya-watson: loop twice."""
+    old_tf = "class DecoderBlock(tf.keras.layers.Layer):\n    def __init__(self, i):\n        self.i = i\n"
+    new_tf = ("class DecoderBlock(tf.keras.layers.Layer):\n    def __init__(self, i, **kwargs):\n"
+              "        super().__init__(**kwargs)\n        self.i = i\n")
+    origin = "# T\n\n" + CELL.format(tab="pytorch", body="class DecoderBlock(nn.Module):\n    pass\n")
+    new = origin + "\n" + CELL.format(tab="tensorflow", body=new_tf)
+    edition = "# T\n\n" + CELL.format(tab="pytorch", body="class DecoderBlock(nn.Module):\n    pass\n") + "\n" + \
+        CELL.format(tab="tensorflow", body="# 解码器\n" + old_tf)
+    _, out = _sync_text(origin, new, edition)
+    assert out.edition_text.count("class DecoderBlock(tf.keras.layers.Layer)") == 1
+    assert "super().__init__(**kwargs)" in out.edition_text and "# 解码器" in out.edition_text
+    _accounted(edition, out)
+
+
+def test_inserted_equation_or_cell_the_edition_already_has_is_not_duplicated():
+    """r4 softmax-regression-concise.md: the equation was inserted again ahead of its lead."""
+    eq = "$$\n\\hat y_j = \\frac{\\exp(o_j)}{\\sum_k \\exp(o_k)}\n$$\n"
+    origin = "Some text here.\n"
+    new = "Some text here.\n\n" + eq
+    edition = "这里有一些文字。\n\n" + eq.replace("\\hat y_j =", "\\hat y_j  =")
+    _, out = _sync_text(origin, new, edition)
+    assert out.edition_text == edition
+
+
+def test_no_framework_gets_two_tab_regions():
+    """r4 ndarray.md: a stale Chinese TensorFlow tab must not end up beside a new one."""
+    origin = "# T\n\nTo start, we use `arange`.\n\n" + CELL.format(tab="pytorch", body="x = 1\n")
+    tab = ":begin_tab:`tensorflow`\nTensorFlow provides `range(n)`.\n:end_tab:\n"
+    new = "# T\n\n" + tab + "\n" + CELL.format(tab="pytorch", body="x = 1\n")
+    edition = ("# T\n\n首先，我们使用`arange`。\n\n:begin_tab:`tensorflow`\n首先，我们使用`range`。\n:end_tab:\n\n"
+               + CELL.format(tab="pytorch", body="x = 1\n"))
+    _, out = _sync_text(origin, new, edition, stale=True)
+    assert out.edition_text.count(":begin_tab:`tensorflow`") == 1

@@ -111,7 +111,7 @@ def transfer(old_en: str, new_en: str, translation: str, src_lang: str = "en", l
         return result
     whole = _whole_block(new_en, added)
     if whole is not None:
-        wrapped = _wrap_body(text, whole.open)
+        wrapped = _wrap_body(text, whole.open, lang)
         if wrapped is None:
             result.uncarried += len(added)
             result.notes.append("slide marker over the whole block: the translated block has no single body")
@@ -161,7 +161,7 @@ def _whole_block(new_en: str, added: list[Marker]) -> Marker | None:
     return added[0] if m and m.group()[:3] == added[0].open else None
 
 
-def _wrap_body(text: str, opener: str) -> str | None:
+def _wrap_body(text: str, opener: str, lang: str) -> str | None:
     lines = text.splitlines(keepends=True)
     body = [i for i, ln in enumerate(lines) if ln.strip() and not MARK_RE.match(ln)]
     if not body or body != list(range(body[0], body[-1] + 1)):
@@ -175,7 +175,11 @@ def _wrap_body(text: str, opener: str) -> str | None:
     indent = len(lines[first]) - len(lines[first].lstrip())
     lines[first] = lines[first][:indent] + opener + lines[first][indent:]
     stripped = lines[last].rstrip()
-    lines[last] = stripped + _CLOSE[opener] + lines[last][len(stripped):]
+    cut = len(stripped)
+    if lang in ("zh", "ja"):
+        while cut > 0 and stripped[cut - 1] in _CJK_END:
+            cut -= 1
+    lines[last] = stripped[:cut] + _CLOSE[opener] + stripped[cut:] + lines[last][len(stripped):]
     return "".join(lines)
 
 
@@ -198,14 +202,17 @@ def _sentence_targets(old_plain: str, new_plain: str, added: list[Marker], trans
     if n_spans is None or e_spans is None:
         return None
     beads = align_sentences(o_sents, e_sents, src_lang, lang)
+    if any(not b.src or not b.tgt for b in beads):
+        return None  # sentences without a counterpart: the alignment is not one to put markers through
     bead_of = {i: b for b in beads for i in b.src}
     targets: dict[tuple[int, int], str] = {}
     claimed: list[tuple[int, int]] = []
     for m in added:
         sents = [k for k, (s, e) in enumerate(n_spans) if s < m.end and m.start < e]
         tgt = sorted({t for k in sents for t in bead_of[k].tgt}) if sents else []
-        if not tgt:
-            return None
+        group = {i for k in sents for i in bead_of[k].src}
+        if not tgt or 2 * len(sents) < len(group):
+            return None  # the translated sentence renders mostly unmarked English: too coarse to guess
         span = (e_spans[tgt[0]][0], e_spans[tgt[-1]][1])
         overlap = [c for c in claimed if c[0] < span[1] and span[0] < c[1]]
         if overlap:

@@ -10,10 +10,13 @@ conflict: the new English cell is taken whole and flagged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from bot.markdown.keys import loose_code_key
+
+_TAB = re.compile(r"^(\s*#\s*@tab\s+)([\w, ]+?)(\s*)$")
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,42 @@ class MergeResult:
     conflict: bool
     comments_reset: int  # edition lines whose translated comments were replaced by English ones
     already: bool = False  # the edition already had the new code
+    tab_change: str = ""  # how the cell's ``#@tab`` line changed, when it did
+
+
+def _frameworks(cell: str) -> tuple[int, list[str]] | None:
+    """(line index, frameworks) of the cell's ``#@tab`` line."""
+    for i, line in enumerate(cell.splitlines()):
+        m = _TAB.match(line)
+        if m:
+            return i, [f.strip() for f in m.group(2).split(",") if f.strip()]
+    return None
+
+
+def merge_tabs(base: str, theirs: str, ours: str, merged_text: str) -> tuple[str, str]:
+    """``merged_text`` (the line merge of the cell) with the ``#@tab`` line merged on its own: upstream's
+    change carried over, the frameworks only the edition lists (``paddle``) kept: ``mxnet, pytorch,
+    paddle`` + upstream ``all -> mxnet, pytorch`` gives ``mxnet, pytorch, paddle``; an upstream change
+    is never dropped. Returns (text, description of the change or "")."""
+    b, t, o, r = _frameworks(base), _frameworks(theirs), _frameworks(ours), _frameworks(merged_text)
+    if t is None or o is None or r is None:
+        return merged_text, ""
+    base_fw = b[1] if b else []
+    if base_fw == t[1]:
+        merged = o[1]  # upstream did not touch the line: the edition's stays
+    else:
+        extra = [f for f in o[1] if f not in base_fw and f not in t[1] and "all" not in t[1]]
+        merged = t[1] + extra
+    change = "" if merged == o[1] else f"#@tab {', '.join(o[1])} -> {', '.join(merged)}"
+    if merged == r[1]:
+        return merged_text, change
+    lines = merged_text.splitlines(keepends=True)
+    line = lines[r[0]]
+    body = line.rstrip("\r\n")
+    m = _TAB.match(body)
+    assert m is not None
+    lines[r[0]] = m.group(1) + ", ".join(merged) + m.group(3) + line[len(body):]
+    return "".join(lines), change
 
 
 def _keys(lines: list[str]) -> list[str]:
@@ -29,6 +68,13 @@ def _keys(lines: list[str]) -> list[str]:
 
 
 def merge_code(base: str, theirs: str, ours: str) -> MergeResult:
+    """The 3-way merge, then the ``#@tab`` line merged on its own (see ``merge_tabs``)."""
+    result = _merge_lines(base, theirs, ours)
+    text, change = merge_tabs(base, theirs, ours, result.text)
+    return replace(result, text=text, tab_change=change) if change else result
+
+
+def _merge_lines(base: str, theirs: str, ours: str) -> MergeResult:
     if loose_code_key(ours) == loose_code_key(theirs):
         # The edition already carries the new code (with its own comments): nothing to merge.
         return MergeResult(ours, False, 0, already=True)
@@ -80,3 +126,23 @@ def merge_code(base: str, theirs: str, ours: str) -> MergeResult:
     if text and not text.endswith("\n") and theirs.endswith("\n"):
         text += "\n"
     return MergeResult(text, False, reset)
+
+
+def keep_comment_lines(ours: str, merged: str) -> str:
+    """Put back the edition's own comment-only lines (translated comments) in front of the code line they
+    annotate, where a merge without a common base dropped them."""
+    out = merged.splitlines(keepends=True)
+    keys = [loose_code_key(ln) for ln in out]
+    pending: list[str] = []
+    for line in ours.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("#") and not _TAB.match(line.rstrip("\r\n")):
+            pending.append(line)
+            continue
+        key = loose_code_key(line)
+        if pending and key and key in keys and not any(p in out for p in pending):
+            at = keys.index(key)
+            out[at:at] = pending
+            keys[at:at] = [""] * len(pending)
+        pending = []
+    return "".join(out)

@@ -16,22 +16,29 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz.fuzz import ratio
 
 from bot.align.blocks import Alignment, align
 from bot.markdown.blocks import MARK_RE, Block, Document, Kind, MarkdownError, parse
 from bot.markdown.invariants import Violation, check
 from bot.markdown.protect import RestoreError, Segment, protect, restore
+from bot.sync.ahead import carried_tokens, evidence
 from bot.sync.diff import Change, diff_blocks
 from bot.sync.markers import transfer
-from bot.sync.merge import merge_code
+from bot.sync.merge import MergeResult, keep_comment_lines, merge_code
 from bot.sync.splice import splice, splice_items
 from bot.translate.base import TranslationRequest, TranslationResult
 
 NEEDS_TRANSLATION = "<!-- amts: needs translation -->"
 COPY_KINDS = frozenset({Kind.CODE, Kind.MATH, Kind.TOC, Kind.HTML})
 SPLICE_KINDS = frozenset({Kind.PARAGRAPH, Kind.BLOCKQUOTE})
-NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition"})
+#: An upstream cell and an edition-only cell of the same framework at least this similar (code only,
+#: comments and layout aside) are two versions of one cell.
+SAME_CELL_SIMILARITY = 60.0
+NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition", "edition-ahead",
+                             "kept-stale"})
 #: Upstream changes that send nothing to an engine and leave the translation's words as they are.
 LIGHT_OPS = frozenset({"unchanged", "cosmetic", "moved", "markers", "trivial"})
 
@@ -124,8 +131,10 @@ def _apply_fixes(text: str, fixes: Sequence[tuple[str, str]]) -> tuple[str, int]
 
 class _Planner:
     def __init__(self, path: str, origin: Document, new: Document, edition: Document, alignment: Alignment,
-                 src_lang: str, lang: str) -> None:
+                 src_lang: str, lang: str, stale: bool = False) -> None:
         self.path, self.origin, self.new, self.edition = path, origin, new, edition
+        self.stale = stale
+        self.edition_text = edition.render()
         self.alignment, self.src_lang, self.lang = alignment, src_lang, lang
         self.units: list[Unit] = []
         self.segments: dict[str, Segment] = {}
@@ -141,6 +150,12 @@ class _Planner:
             elif p.tgt:
                 self.attached.setdefault(last, []).extend(p.tgt)
         self.done_pairs: set[int] = set()
+        self.claimed_tabs: set[int] = set()
+        self.tgt_pair = {k: n for n, p in enumerate(alignment.pairs) for k in p.tgt}
+        self.updated: dict[int, tuple[int, MergeResult]] = {}  # edition-only cell -> (new block, merge)
+        self.updated_new: dict[int, int] = {}
+        self.origin_count = Counter(_copy_key(b) for b in origin.blocks if b.kind in (Kind.CODE, Kind.MATH))
+        self.edition_count = Counter(_copy_key(b) for b in edition.blocks if b.kind in (Kind.CODE, Kind.MATH))
         # Edition-only code cells (an edition may have added upstream's newer cells on its own).
         self.unclaimed: dict[str, list[int]] = {}
         for p in alignment.pairs:
@@ -172,12 +187,64 @@ class _Planner:
 
     def _emit_attached(self, pair: int) -> None:
         for k in self.attached.get(pair, []):
+            if k in self.updated:
+                j, m = self.updated[k]
+                flags = ["edition-only cell updated to upstream's new cell"]
+                notes = [f"upstream added this cell for the same framework(s); the edition already had its own "
+                         f"version at line {self.edition.blocks[k].start}: merged into it, not added twice"]
+                if m.tab_change:
+                    notes.append(m.tab_change)
+                self.units.append(Unit("merge-code", (j,), (k,), (), [m.text], self._sep_edition(k), flags,
+                                       old_text=self.edition.blocks[k].text, notes=notes))
+                continue
             self.units.append(Unit("keep", (), (k,), (), [self.edition.blocks[k].text], self._sep_edition(k),
                                    flags=["edition-only"]))
+
+    def _own_tab(self, b: Block) -> int | None:
+        """An edition tab region of ``b``'s framework that no origin tab region of that framework renders
+        (the edition wrote its own): claimed once, so a framework never gets two regions."""
+        for k, e in enumerate(self.edition.blocks):
+            if e.kind != Kind.TAB or k in self.claimed_tabs or not set(e.tabs) & set(b.tabs):
+                continue
+            pair = self.alignment.pairs[self.tgt_pair[k]] if k in self.tgt_pair else None
+            if pair and any(self.origin.blocks[i].kind == Kind.TAB and set(self.origin.blocks[i].tabs) & set(e.tabs)
+                            for i in pair.src):
+                continue
+            self.claimed_tabs.add(k)
+            return k
+        return None
+
+    def _match_inserted_cells(self, changes: list[Change]) -> None:
+        """Upstream cells that the edition already has in its own version (same framework, mostly the
+        same code): the edition's cell is updated in place instead of getting a second cell."""
+        for c in changes:
+            if c.old is not None or c.new is None:
+                continue
+            b = self.new.blocks[c.new]
+            if b.kind != Kind.CODE or self.unclaimed.get(b.loose_key):
+                continue
+            fw = set(_frameworks_of(b))
+            best, best_k = 0.0, None
+            for keys in self.unclaimed.values():
+                for k in keys:
+                    e = self.edition.blocks[k]
+                    efw = set(_frameworks_of(e))
+                    if k in self.updated or not (fw & efw or "all" in fw | efw):
+                        continue
+                    sim = ratio(b.loose_key, e.loose_key)
+                    if sim > best:
+                        best, best_k = sim, k
+            if best_k is not None and best >= SAME_CELL_SIMILARITY:
+                e = self.edition.blocks[best_k]
+                m = merge_code(e.text, b.text, e.text)
+                self.updated[best_k] = (c.new, replace(m, text=keep_comment_lines(e.text, m.text)))
+                self.updated_new[c.new] = best_k
+                self.unclaimed[e.loose_key].remove(best_k)
 
     def plan(self, changes: list[Change], force: frozenset[int] = frozenset()) -> None:
         """``force``: new English block indices to re-translate even when their English did not change
         (a reviewer's ``/amts retranslate``)."""
+        self._match_inserted_cells(changes)
         self._emit_attached(-1)
         for c in changes:
             if c.new in force and c.old is not None and c.op in LIGHT_OPS:
@@ -210,23 +277,64 @@ class _Planner:
                     self.units.append(Unit(action, (c.new,) if c.new is not None else (), (), (c.old,),
                                            flags=["not in edition"]))
             elif all(x.op == "deleted" for x in group):
-                self.units.append(Unit("delete", (), pair.tgt, pair.src, old_text=_text(self.edition, pair.tgt),
-                                       sep=""))
+                self._deleted(pair.src, pair.tgt)
             elif not pair.tgt:
                 new_idx = tuple(x.new for x in group if x.new is not None)
                 self.units.append(Unit("skip", new_idx, (), pair.src, flags=["not in edition"],
                                        english_diff=c.word_diff))
+            elif c.new in force and not multi and len(pair.tgt) == 1:
+                self._retranslate((c.old,), (pair.tgt[0],), (c.new,), c, flags=["re-translation requested"])
+            elif c.op == "deleted" and not multi:
+                self._deleted(pair.src, pair.tgt)
+            elif (c.new not in force and self._keep_human(pair.src, pair.tgt,
+                                                         tuple(x.new for x in group if x.new is not None), c)):
+                pass
             elif multi or len(pair.tgt) > 1:
                 self._retranslate(pair.src, pair.tgt, tuple(x.new for x in group if x.new is not None), c,
                                   flags=[f"{pair.relation} pair re-translated as a whole"])
-            elif c.new in force:
-                self._retranslate((c.old,), (pair.tgt[0],), (c.new,), c, flags=["re-translation requested"])
-            elif c.op == "deleted":
-                self.units.append(Unit("delete", (), pair.tgt, pair.src, old_text=_text(self.edition, pair.tgt),
-                                       sep=""))
             else:
                 self._modified(c, pair.tgt[0])
             self._emit_attached(k)
+
+    def _deleted(self, src: Sequence[int], tgt: Sequence[int]) -> None:
+        """Deleted upstream: the human text goes, flagged with what it said -- unless the origin is stale
+        (the deletion may be a backwards diff): then it stays, flagged for review."""
+        old = _text(self.edition, tgt)
+        if self.stale:
+            self.units.append(Unit("kept-stale", (), tuple(tgt), tuple(src), [old], self._sep_edition(tgt[0]),
+                                   ["stale-origin-review"], old_text=old, notes=[
+                                       "deleted upstream, but the origin file is stale (not an upstream version): "
+                                       "kept; delete it by hand if the edition follows the new English"]))
+            return
+        flags = ["human-text-deleted"] if any(self.edition.blocks[k].kind not in COPY_KINDS for k in tgt) else []
+        self.units.append(Unit("delete", (), tuple(tgt), tuple(src), old_text=old, sep="", flags=flags,
+                               notes=[f"removed: {_clip(old)}"] if flags else []))
+
+    def _keep_human(self, src: Sequence[int], tgt: Sequence[int], new: Sequence[int], c: Change) -> bool:
+        """Keep the human prose when the edition is ahead of its origin (evidence), or when the origin is
+        stale and the evidence says nothing either way. Code, equations and toc follow their own rules."""
+        if not tgt or not new:
+            return False
+        kinds = {self.edition.blocks[k].kind for k in tgt} | {self.new.blocks[j].kind for j in new}
+        if kinds & COPY_KINDS:
+            return False
+        old_en, new_en = _text(self.origin, src), _text(self.new, new)
+        human = _text(self.edition, tgt)
+        ev = evidence(old_en, new_en, human, self.lang)
+        sep = self._sep_edition(tgt[0])
+        if ev.verdict == "ahead":
+            self.units.append(Unit("edition-ahead", tuple(new), tuple(tgt), tuple(src), [human], sep, ["edition-ahead"],
+                                   c.word_diff, human, notes=[
+                                       "the translation already follows the new English (" + ", ".join(ev.tokens)
+                                       + "): kept, origin updated"]))
+            return True
+        if self.stale and ev.verdict in ("none", "mixed"):
+            self.units.append(Unit("kept-stale", tuple(new), tuple(tgt), tuple(src), [human], sep,
+                                   ["stale-origin-review"], c.word_diff, human, notes=[
+                                       "the origin file is stale and the translation gives no evidence of which "
+                                       "English it follows: kept for review, origin updated"]))
+            return True
+        return False
 
     def _light(self, c: Change, k: int) -> None:
         """A change that sends nothing: typo fixes where the word is verbatim, slide markers carried."""
@@ -262,6 +370,13 @@ class _Planner:
                     flags.append("edition already has the new code")
                 if m.comments_reset:
                     flags.append(f"{m.comments_reset} translated comment line(s) now English")
+                if m.tab_change:
+                    flags.append(m.tab_change)
+                if m.text == e.text:
+                    self.units.append(Unit("already-in-edition", (c.new,), (k,), (c.old,), [e.text],
+                                           self._sep_edition(k), ["edition already has the new code"],
+                                           c.word_diff, e.text))
+                    return
                 self.units.append(Unit("merge-code", (c.new,), (k,), (c.old,), [m.text], self._sep_edition(k),
                                        flags, c.word_diff, e.text))
             else:
@@ -269,9 +384,12 @@ class _Planner:
                                        c.word_diff, e.text))
             return
         if o.kind == n.kind == e.kind == Kind.LIST and (items := splice_items(o.text, e.text, n.text)) is not None:
-            parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in items]
-            self.units.append(Unit("splice", (c.new,), (k,), (c.old,), parts, self._sep_edition(k), ["list items"],
-                                   c.word_diff, e.text))
+            parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in items
+                                      if p.text or p.english]
+            replaced = [p.replaces for p in items if p.replaces]
+            self.units.append(Unit("splice", (c.new,), (k,), (c.old,), parts, self._sep_edition(k),
+                                   ["list items"] + (["human-text-replaced"] if replaced else []), c.word_diff,
+                                   e.text, notes=[f"replaced human text: {_clip(r)}" for r in replaced]))
             return
         if o.kind == n.kind == e.kind and (n.kind in SPLICE_KINDS or _prose_tab(n) and _prose_tab(e)):
             unit = self._splice(o, n, e, c, k)
@@ -288,11 +406,15 @@ class _Planner:
         pieces = splice(o_in, e_in, n_in, self.src_lang, self.lang)
         if pieces is None:
             return None
-        parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in pieces]
+        parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in pieces
+                                  if p.text or p.english]
+        replaced = [p.replaces for p in pieces if p.replaces]
         if wrap:
             head, tail = _outer(e)
             parts = [head, *parts, tail]
-        return Unit("splice", (c.new,), (k,), (c.old,), parts, self._sep_edition(k), [], c.word_diff, e.text)
+        return Unit("splice", (c.new,), (k,), (c.old,), parts, self._sep_edition(k),
+                    ["human-text-replaced"] if replaced else [], c.word_diff, e.text,
+                    notes=[f"replaced human text: {_clip(r)}" for r in replaced])
 
     def _retranslate(self, old: tuple[int, ...], edition: tuple[int, ...], new: tuple[int, ...], c: Change,
                      flags: list[str] | None = None) -> None:
@@ -301,9 +423,11 @@ class _Planner:
             if n_i:
                 parts.append(self.new.seps[j] or "\n")
             parts += self._block_parts(self.new.blocks[j])
+        human = _text(self.edition, edition)
+        flags = (flags or []) + (["human-text-replaced"] if human.strip() else [])
         self.units.append(Unit("retranslate", new, edition, old, parts,
-                               self._sep_edition(edition[0]) if edition else "\n", flags or [], c.word_diff,
-                               _text(self.edition, edition)))
+                               self._sep_edition(edition[0]) if edition else "\n", flags, c.word_diff,
+                               human, notes=[f"replaced human text: {_clip(human)}"] if human.strip() else []))
 
     def _block_parts(self, b: Block) -> list[str | Req]:
         if b.kind in COPY_KINDS or b.kind == Kind.OTHER or (b.kind == Kind.TAB and not _prose_tab(b)):
@@ -315,14 +439,45 @@ class _Planner:
 
     def _inserted(self, j: int) -> None:
         b = self.new.blocks[j]
+        if j in self.updated_new:
+            return  # the edition's own version of this cell is updated where it stands
         if b.kind == Kind.CODE and self.unclaimed.get(b.loose_key):
             k = self.unclaimed[b.loose_key].pop(0)
+            self.edition_count[_copy_key(b)] -= 1
             self.units.append(Unit("already-in-edition", (j,), (), (), flags=[
                 f"edition already has this cell at line {self.edition.blocks[k].start}"]))
+            return
+        if b.kind in (Kind.CODE, Kind.MATH) and self.edition_count[_copy_key(b)] > self.origin_count[_copy_key(b)]:
+            self.edition_count[_copy_key(b)] -= 1
+            self.units.append(Unit("already-in-edition", (j,), (), (), flags=[
+                "edition already has this " + ("cell" if b.kind == Kind.CODE else "equation") + " (layout aside)"]))
+            return
+        if b.kind == Kind.TAB and (k := self._own_tab(b)) is not None:
+            self.units.append(Unit("already-in-edition", (j,), (), (), flags=["stale-origin-review"], notes=[
+                f"upstream added a {', '.join(b.tabs)} tab region; the edition already has its own at line "
+                f"{self.edition.blocks[k].start}: not added twice, check it says the same"]))
+            return
+        if self.stale and b.kind not in COPY_KINDS and carried_tokens(b.text, self.edition_text):
+            self.units.append(Unit("already-in-edition", (j,), (), (), flags=["stale-origin-review"], notes=[
+                "inserted upstream, but the origin file is stale and the edition already has every number, "
+                "formula and code span of it: not inserted; check the edition says it"]))
             return
         parts = self._block_parts(b)
         action = "insert" if any(isinstance(p, Req) for p in parts) else "insert-copy"
         self.units.append(Unit(action, (j,), (), (), parts, self._sep_new(j)))
+
+
+def _frameworks_of(b: Block) -> tuple[str, ...]:
+    return b.tabs or ("mxnet",)
+
+
+def _copy_key(b: Block) -> str:
+    return b.loose_key if b.kind == Kind.CODE else "".join(b.text.split())
+
+
+def _clip(text: str, n: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n] + "…"
 
 
 def _light_flag(group: Sequence[Change]) -> str:
@@ -350,10 +505,13 @@ def _prose_tab(b: Block) -> bool:
 
 def plan_file(path: str, origin_text: str, new_text: str, edition_text: str, src_lang: str = "en",
               lang: str = "zh", extra_frameworks: Sequence[str] = ("paddle",),
-              terms: Mapping[str, str] | None = None, force: frozenset[int] = frozenset()) -> FilePlan:
-    """The plan for one file. Raises ``MarkdownError`` when one of the three texts cannot be parsed."""
+              terms: Mapping[str, str] | None = None, force: frozenset[int] = frozenset(),
+              stale: bool = False) -> FilePlan:
+    """The plan for one file. ``stale``: the origin file is not a version of the upstream file (the
+    edition may be ahead of it anywhere). Raises ``MarkdownError`` when a text cannot be parsed."""
     origin, new, edition = parse(origin_text), parse(new_text), parse(edition_text)
-    planner = _Planner(path, origin, new, edition, align(origin, edition, extra_frameworks, terms), src_lang, lang)
+    planner = _Planner(path, origin, new, edition, align(origin, edition, extra_frameworks, terms), src_lang, lang,
+                       stale)
     planner.plan(diff_blocks(origin, new), force)
     return FilePlan(path, origin, new, edition, planner.units, planner.segments, planner.requests)
 

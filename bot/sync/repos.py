@@ -94,6 +94,17 @@ def find_rename(repo: git.Repo, origin_text: str, path: str, head: git.Commit) -
     return None
 
 
+def known_version(repo: git.Repo, text: str, path: str, head: git.Commit) -> bool:
+    """Was ``text`` ever the content of ``path`` in upstream history up to ``head``? An origin file that
+    never was is *stale* or hand-made: the edition may be ahead of it anywhere."""
+    if read_at(head, path) == text:
+        return True
+    try:
+        return bool(repo.git.log("--format=%H", "-1", f"--find-object={blob_sha(text)}", head.hexsha, "--", path))
+    except git.GitCommandError:
+        return False
+
+
 @dataclass
 class Worktree:
     path: Path

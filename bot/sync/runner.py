@@ -119,8 +119,9 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
         try:
             if force is not None and not force:
                 force = frozenset(range(len(parse(new or "").blocks)))
+            stale = not repos.known_version(upstream, origin, up_path, up)
             job.plan = plan_file(path, origin, new or "", edition_text, opts.src_lang, opts.lang,
-                                 opts.extra_frameworks, force=force or frozenset())
+                                 opts.extra_frameworks, force=force or frozenset(), stale=stale)
         except MarkdownError as e:
             job.status, job.error = "failed", f"cannot parse: {e}"
         except Exception as e:  # noqa: BLE001 - one file's defect must not sink the other files

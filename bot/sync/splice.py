@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 
 from bot.align.sentalign import align_sentences
 from bot.align.sentences import join_lines, split_sentences
+from bot.sync.trivial import trivial_key
 
 _WS = re.compile(r"\s+")
 MIN_BEAD_SCORE = 0.2
@@ -26,6 +27,7 @@ class Piece:
 
     text: str = ""
     english: str = ""
+    replaces: str = ""  # the human text this piece replaces (or, with no english, removes)
 
     @property
     def to_translate(self) -> bool:
@@ -71,9 +73,9 @@ def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> lis
     o_to_n: dict[int, list[int]] = {}
     changed: set[int] = set()
     inserted_after: dict[int, list[int]] = {}
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=[_norm(s) for s in o_sents], b=[_norm(s) for s in n_sents],
-                                              autojunk=False).get_opcodes():
-        if op == "equal":
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=[trivial_key(s) for s in o_sents],
+                                              b=[trivial_key(s) for s in n_sents], autojunk=False).get_opcodes():
+        if op == "equal":  # trivially equal (casing, punctuation, markers...): the translation stays
             for k in range(i2 - i1):
                 o_to_n[i1 + k] = [j1 + k]
         elif i1 == i2:
@@ -96,9 +98,11 @@ def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> lis
         else:
             new_idx = [j for i in bead.src for j in o_to_n.get(i, [])]
             if new_idx:
-                pieces.append(Piece(english=" ".join(n_sents[j] for j in new_idx)))
-            elif following and not following.strip():
-                following = ""  # a deleted sentence takes its separator with it
+                pieces.append(Piece(english=" ".join(n_sents[j] for j in new_idx), replaces=edition[start:end]))
+            else:
+                pieces.append(Piece(replaces=edition[start:end]))
+                if following and not following.strip():
+                    following = ""  # a deleted sentence takes its separator with it
         tail = [j for i in bead.src for j in inserted_after.get(i, [])]
         if tail:
             if joiner:
@@ -106,7 +110,7 @@ def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> lis
             pieces.append(Piece(english=" ".join(n_sents[j] for j in tail)))
         pieces.append(Piece(text=following))
     pieces.append(Piece(text=edition[spans[-1][1]:]))
-    return [p for p in pieces if p.text or p.english]
+    return [p for p in pieces if p.text or p.english or p.replaces]
 
 
 _ITEM_START = re.compile(r"^(?:[*+-]|\d+\.)[ \t]+")
@@ -136,5 +140,7 @@ def splice_items(origin: str, edition: str, new: str) -> list[Piece] | None:
         if op == "equal":
             pieces += [Piece(text=e) for e in e_items[i1:i2]]
         else:
+            if i2 > i1:
+                pieces.append(Piece(replaces="".join(e_items[i1:i2])))
             pieces += [Piece(english=n) for n in n_items[j1:j2]]
     return pieces

@@ -16,13 +16,12 @@ from bot.sync.markers import strip_markers
 
 _VERBATIM = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|`[^`\n]+`|\]\([^)\s]*\)|https?://\S+", re.DOTALL)
 _WORD = re.compile(r"\w+")
-_CONTRACTIONS = (
-    (re.compile(r"\b(let)'s\b"), r"\1 us"), (re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bcannot\b"), "can not"),
-    (re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
-    (re.compile(r"\b(it|that|there|here|what|he|she)'s\b"), r"\1 is"), (re.compile(r"\b(\w+)'re\b"), r"\1 are"),
-    (re.compile(r"\b(\w+)'ll\b"), r"\1 will"), (re.compile(r"\b(\w+)'ve\b"), r"\1 have"), (re.compile(r"\bi'm\b"), "i am"),
-    (re.compile(r"\b(\w+)'d\b"), r"\1 would"),
-)
+_CONTRACTIONS = tuple((re.compile(p), r) for p, r in (
+    (r"\b(let)'s\b", r"\1 us"), (r"\bcan't\b", "can not"), (r"\bcannot\b", "can not"),
+    (r"\bwon't\b", "will not"), (r"\b(\w+)n't\b", r"\1 not"), (r"\b(it|that|there|here|what|he|she)'s\b", r"\1 is"),
+    (r"\b(\w+)'re\b", r"\1 are"), (r"\b(\w+)'ll\b", r"\1 will"), (r"\b(\w+)'ve\b", r"\1 have"),
+    (r"\bi'm\b", "i am"), (r"\b(\w+)'d\b", r"\1 would"),
+))
 #: Words whose insertion or deletion alone does not change what a translation says.
 FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "though", "also", "just", "then", "that", "so", "thus", "very"})
 
