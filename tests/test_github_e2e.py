@@ -224,8 +224,8 @@ def test_signed_push_opens_one_pull_request_with_files_body_and_labels(harness: 
     assert body.startswith("<!-- amts:pr-body -->")
     assert f"`{before[:10]}..{after[:10]}`" in body  # upstream range
     for needle in ("characters sent", "cost estimate", "$0 (offline)", "| tm |", "blocks by action",
-                   f"<code>{HYB}#25</code> splice", "English diff:", "Previous translation:", "New text:",
-                   "BLEU", "chrF", "needs-human", "CC BY-SA 4.0"):
+                   f"<code>{HYB}#25</code> splice", "English change", "Previous translation:", "New text:",
+                   "### Review first", f"{pr.html_url}/files#diff-", "needs a translator", "CC BY-SA 4.0"):
         assert needle in body, needle
     assert len(body) < 65536
     # the origin file on the branch is the new English; the edition's default branch is untouched

@@ -203,19 +203,6 @@ def test_cost_of_results() -> None:
     assert bodies.cost_of(results, {"tm": 0.0}) is None
 
 
-def test_body_fits_githubs_limit_by_dropping_old_notes_first() -> None:
-    big = "\n".join(f"\n<details>\n<summary><code>{HYB}#{i}</code> splice</summary>\n\n{'字' * 3000}\n\n</details>"
-                    for i in range(30))
-    runs = [run(3, big), run(2, big), run(1, big)]
-    text = bodies.compose_body(HEADER, runs)
-    assert bodies.text_length(text) <= bodies.BODY_LIMIT
-    parsed = bodies.parse_runs(text)
-    assert len(parsed) == 3  # every run's record survives
-    assert "Notes dropped" in parsed[2].text and "Notes dropped" in parsed[1].text
-    assert "more block note(s) not shown" in parsed[0].text and f"`{HYB}#29`" in parsed[0].text
-    assert f"<code>{HYB}#0</code>" in parsed[0].text  # the first notes of the newest run stay
-
-
 def test_body_hard_cut_as_a_last_resort() -> None:
     text = bodies.compose_body(HEADER, [run(1, "😀" * 70_000)])
     assert bodies.text_length(text) <= bodies.BODY_LIMIT and text.endswith(bodies.ATTRIBUTION + "\n")

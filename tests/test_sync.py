@@ -87,7 +87,9 @@ def test_r2_report_shape_and_pr_description(tmp_path):
     assert f["new_violations"] == []
     assert {x["flag"] for x in data["flags"]} >= {"edition-ahead", "trivial source change"}
     body = (tmp_path / "r.md").read_text(encoding="utf-8")
-    assert body.startswith("<!-- amts:pr-body -->") and "English diff:" in body and "edition-ahead" in body
+    assert body.startswith("<!-- amts:pr-body -->") and "English change" in body and "### Review first" in body
+    assert "edition-ahead" in body
+    assert "BLEU" not in body  # tm found no translation for the changed sentences: nothing to score
     assert "characters sent: " in out.stdout
 
 

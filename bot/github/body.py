@@ -9,8 +9,9 @@ small JSON record, so the next run can rebuild the body from the previous one wi
     <!-- amts:run {...} --> … <!-- amts:run-end -->      newest run: bot/sync/report.pr_body's notes
     <details> <!-- amts:run {...} --> … </details>       earlier runs
 
-GitHub rejects bodies over 65,536 characters; ``compose_body`` fits the limit by dropping the details
-of the oldest runs first, then the last per-block notes of the newest run (listing their ids).
+GitHub rejects bodies over 65,536 characters; ``compose`` fits the limit by moving the notes of the oldest
+runs into comments first, then the least risky block notes of the newest run (listing their ids where they
+were); nothing is dropped silently, and the newest run's Review first list always stays.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from bot.sync.notes import resolve_links
 from bot.sync.report import ATTRIBUTION, BODY_MARKER, QUIET_ACTIONS
 from bot.sync.runner import SyncResult
 from bot.translate.base import TranslationResult
@@ -29,8 +31,8 @@ BODY_LIMIT = 65_536
 STATUS_MARKER = "<!-- amts:status -->"
 _RUN = re.compile(r"<!-- amts:run (\{.*?\}) -->\n(.*?)\n<!-- amts:run-end -->", re.S)
 _STATUS_STATE = re.compile(r"<!-- amts:status-state (\{.*?\}) -->", re.S)
-_DETAILS = re.compile(r"\n<details>\n.*?\n</details>(?:\n|$)", re.S)
-_BLOCK_ID = re.compile(r"<summary><code>([^<]+)</code>")
+_NOTE = re.compile(r"<details>\n<!-- amts:note (\{.*?\}) -->\n.*?\n</details>", re.S)
+OVERFLOW_MARKER = "<!-- amts:overflow "
 MAX_STATUS_EVENTS = 10
 
 
@@ -153,8 +155,8 @@ def _summary(header: BodyHeader, runs: Sequence[Run]) -> list[str]:
     return lines
 
 
-def _run_block(run: Run, folded: bool) -> list[str]:
-    inner = [f"<!-- amts:run {_hide(asdict(run.record))} -->", run.text, "<!-- amts:run-end -->"]
+def _run_block(run: Run, folded: bool, pr_url: str | None = None) -> list[str]:
+    inner = [f"<!-- amts:run {_hide(asdict(run.record))} -->", resolve_links(run.text, pr_url), "<!-- amts:run-end -->"]
     if not folded:
         return inner + [""]
     r = run.record
@@ -163,56 +165,154 @@ def _run_block(run: Run, folded: bool) -> list[str]:
     return ["<details>", f"<summary>Earlier run: {label}</summary>", "", *inner, "", "</details>", ""]
 
 
-def render_body(header: BodyHeader, runs: Sequence[Run]) -> str:
+def render_body(header: BodyHeader, runs: Sequence[Run], pr_url: str | None = None) -> str:
+    """The whole body; ``pr_url`` (once the PR exists) turns block ids into links to their diff lines."""
     if not runs:
         raise ValueError("a pull request body needs at least one run")
-    lines = _summary(header, runs) + _run_block(runs[0], folded=False)
+    lines = _summary(header, runs) + _run_block(runs[0], False, pr_url)
     if len(runs) > 1:
         lines += ["## Earlier sync runs in this pull request", ""]
         for run in runs[1:]:
-            lines += _run_block(run, folded=True)
+            lines += _run_block(run, True, pr_url)
     lines += ["---", ATTRIBUTION, ""]
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Composed:
+    """A description within GitHub's limit, and the notes that did not fit in it: comment texts (each within
+    the limit, each starting with an ``OVERFLOW_MARKER`` that says which run and part it holds)."""
+
+    body: str
+    overflow: tuple[str, ...] = ()
+    moved: tuple[str, ...] = ()  # ids of the block notes moved into comments
+
+
+def _run_key(record: RunRecord) -> str:
+    return f"{record.upstream_sha[:12]}-{(record.commit or '')[:12]}"
+
+
+def overflow_marker(record: RunRecord, kind: str, part: int) -> str:
+    return f"{OVERFLOW_MARKER}{_hide({'run': _run_key(record), 'kind': kind, 'part': part})} -->"
+
+
 def _stub(run: Run) -> Run:
     commit = f" (commit `{run.record.commit[:10]}`)" if run.record.commit else ""
-    return replace(run, text=f"_Notes dropped to fit GitHub's {BODY_LIMIT:,}-character limit; see the diff of this "
-                             f"run{commit}._")
+    return replace(run, text=f"_The notes of this run{commit} are in the comment \"AMTS notes of an earlier run\" "
+                             f"below (GitHub's {BODY_LIMIT:,}-character limit)._")
 
 
-def _shrink(text: str, budget: int) -> str:
-    """``text`` with its last per-block ``<details>`` sections replaced by a list of their ids."""
-    sections = list(_DETAILS.finditer(text))
-    for keep in range(len(sections) - 1, -1, -1):
-        dropped = sections[keep:]
-        ids = [i for m in dropped for i in _BLOCK_ID.findall(m.group(0))]
-        note = (f"\n\n_{len(dropped)} more block note(s) not shown (GitHub's {BODY_LIMIT:,}-character limit): "
-                + ", ".join(f"`{i}`" for i in ids[:200]) + ("…" if len(ids) > 200 else "") + "._\n")
-        candidate = text[: dropped[0].start()] + note + text[dropped[-1].end():]
-        if text_length(candidate) <= budget:
-            return candidate
-    return text
+def _chunks(head: str, sections: Sequence[str], limit: int) -> list[str]:
+    """``sections`` packed into texts of at most ``limit`` characters, each starting with ``head``."""
+    out: list[str] = []
+    current = head
+    for section in sections:
+        if text_length(section) + text_length(head) + 2 > limit:  # one huge note: cut it, say so
+            keep = limit - text_length(head) - 200
+            section = section.encode("utf-16-le")[: 2 * keep].decode("utf-16-le", "ignore") + \
+                "\n\n_…note cut to fit GitHub's comment limit._\n\n</details>"
+        if text_length(current) + 2 + text_length(section) > limit:
+            out.append(current)
+            current = head
+        current += "\n\n" + section
+    if current != head:
+        out.append(current)
+    return out
 
 
-def compose_body(header: BodyHeader, runs: Sequence[Run], limit: int = BODY_LIMIT) -> str:
-    """The PR body for ``runs`` (newest first), within ``limit`` characters."""
+@dataclass(frozen=True)
+class _Section:
+    start: int
+    end: int
+    id: str
+    risk: int
+    size: int
+
+
+def _sections(text: str) -> list[_Section]:
+    out = []
+    for m in _NOTE.finditer(text):
+        try:
+            data = json.loads(m.group(1))
+        except ValueError:
+            continue
+        out.append(_Section(m.start(), m.end(), str(data.get("id", "?")), int(data.get("risk", 0)),
+                            text_length(m.group(0))))
+    return out
+
+
+def _moved_line(ids: Sequence[str]) -> str:
+    shown = ", ".join(f"`{i}`" for i in ids[:300]) + (f" and {len(ids) - 300} more" if len(ids) > 300 else "")
+    return (f"\n_{len(ids)} less risky block note(s) are in the comment(s) \"AMTS notes, continued\" below "
+            f"(GitHub's {BODY_LIMIT:,}-character limit): {shown}._\n")
+
+
+def _move_notes(text: str, budget: int) -> tuple[str, list[_Section]]:
+    """``text`` without its least risky note sections (last first among equals), until it fits ``budget``."""
+    sections = _sections(text)
+    order = sorted(sections, key=lambda s: (s.risk, -s.start))
+    size = text_length(text)
+    moved: list[_Section] = []
+    for sec in order:
+        if size + (text_length(_moved_line([m.id for m in moved])) if moved else 0) <= budget:
+            break
+        moved.append(sec)
+        size -= sec.size
+    if not moved:
+        return text, []
+    gone = {m.start for m in moved}
+    pieces, pos = [], 0
+    for sec in sections:
+        if sec.start in gone:
+            pieces.append(text[pos:sec.start])
+            pos = sec.end
+    pieces.append(text[pos:])
+    kept = re.sub(r"\n{3,}", "\n\n", "".join(pieces)).rstrip("\n")
+    by_risk = sorted(moved, key=lambda s: (-s.risk, s.start))
+    return kept + "\n" + _moved_line([m.id for m in by_risk]), by_risk
+
+
+def compose(header: BodyHeader, runs: Sequence[Run], limit: int = BODY_LIMIT, pr_url: str | None = None) -> Composed:
+    """The PR body for ``runs`` (newest first) within ``limit`` characters, and what did not fit.
+
+    Nothing is dropped silently: the notes of earlier runs move first (one comment per run), then the least
+    risky block notes of the newest run (into "continued" comments); the Review first list stays."""
     runs = list(runs)
-    body = render_body(header, runs)
+    overflow: list[str] = []
+    body = render_body(header, runs, pr_url)
     for i in range(len(runs) - 1, 0, -1):  # oldest first
         if text_length(body) <= limit:
-            return body
+            return Composed(body, tuple(overflow))
+        head = (f"{overflow_marker(runs[i].record, 'run', 0)}\n**AMTS notes of an earlier run** "
+                f"({runs[i].record.trigger} → upstream `{runs[i].record.upstream_sha[:10]}`), moved here from the "
+                "description to fit GitHub's limit.")
+        if not runs[i].text.startswith("_The notes of this run"):
+            overflow += _chunks(head, [resolve_links(runs[i].text, pr_url)], limit)
         runs[i] = _stub(runs[i])
-        body = render_body(header, runs)
+        body = render_body(header, runs, pr_url)
+    moved: list[_Section] = []
     if text_length(body) > limit:
-        budget = limit - (text_length(body) - text_length(runs[0].text))
-        runs[0] = replace(runs[0], text=_shrink(runs[0].text, budget))
-        body = render_body(header, runs)
+        budget = limit - (text_length(body) - text_length(resolve_links(runs[0].text, pr_url)))
+        original = resolve_links(runs[0].text, pr_url)
+        text, moved = _move_notes(original, budget)
+        runs[0] = replace(runs[0], text=text)
+        body = render_body(header, runs, pr_url)
+        head = (f"{overflow_marker(runs[0].record, 'notes', 0)}\n**AMTS notes, continued** (upstream "
+                f"`{runs[0].record.upstream_sha[:10]}`): block notes that did not fit in the description, most "
+                "risky first.")
+        parts = _chunks(head, [original[m.start:m.end] for m in moved], limit)
+        overflow += [p.replace(overflow_marker(runs[0].record, "notes", 0), overflow_marker(runs[0].record, "notes", k),
+                               1) for k, p in enumerate(parts)]
     if text_length(body) > limit:  # still too long (e.g. a huge skip list): cut hard, keep the footer
         footer = f"\n\n_…cut to fit GitHub's {BODY_LIMIT:,}-character limit._\n\n---\n{ATTRIBUTION}\n"
         units = 2 * (limit - text_length(footer))
         body = body.encode("utf-16-le")[:units].decode("utf-16-le", "ignore") + footer
-    return body
+    return Composed(body, tuple(overflow), tuple(m.id for m in moved))
+
+
+def compose_body(header: BodyHeader, runs: Sequence[Run], limit: int = BODY_LIMIT, pr_url: str | None = None) -> str:
+    """The PR body only (see ``compose``)."""
+    return compose(header, runs, limit, pr_url).body
 
 
 def estimate_body_size(result: SyncResult) -> int:

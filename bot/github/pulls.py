@@ -295,15 +295,21 @@ class PullRequests:
                              "_No new notes in this run: the branch already held the sync; see its commits._")]
         header = body.BodyHeader(ed.lang, self.config.upstream.repo, ed.branch, files, target.chapter,
                                  self.config.github.command_prefix)
-        text = body.compose_body(header, runs, self.options.body_limit)
+        composed = body.compose(header, runs, self.options.body_limit, pr.html_url if pr else None)
         sha = next((r.record.upstream_sha for r in runs if r.record.upstream_sha), "")
         title = self._title(ed, sha, target.chapter) if sha else (pr.title if pr else f"AMTS: sync {ed.lang}")
         if pr is None:
-            pr, out.operation = api.create_or_update_pull(gh_repo, target.branch, ed.branch, title, text,
+            pr, out.operation = api.create_or_update_pull(gh_repo, target.branch, ed.branch, title, composed.body,
                                                           self.options.labels)
-        elif run is not None or text != pr.body or title != pr.title:
-            pr.edit(title=title, body=text)
+            # the links to diff lines need the PR's URL, known only now
+            composed = body.compose(header, runs, self.options.body_limit, pr.html_url)
+            if composed.body != pr.body:
+                pr.edit(body=composed.body)
+        elif run is not None or composed.body != pr.body or title != pr.title:
+            pr.edit(title=title, body=composed.body)
             out.operation = "updated"
+        for text in composed.overflow:  # notes that did not fit: comments, found again by their marker
+            api.upsert_marked_comment(pr, text.split("\n", 1)[0], text)
         out.number, out.url, out.files = pr.number, pr.html_url, files
         if run is not None or out.operation != "none":  # an upstream push that changed nothing here stays quiet
             event = (f"{_now()}: sync to upstream `{upstream.sha[:10]}` → commit `{run.record.commit[:10]}` "

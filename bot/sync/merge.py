@@ -112,7 +112,9 @@ def _merge_lines(base: str, theirs: str, ours: str) -> MergeResult:
             if kb[i1:i2] == kt[j1:j2]:  # only comments/strings changed upstream: keep the translation
                 take_ours(mapped[-1] + 1)
                 continue
-            reset += sum(1 for m, i in zip(mapped, range(i1, i2), strict=True) if o[m] != b[i])
+            # an edition line that differed from its origin line is reset only if the new English line
+            # differs from it too (an edition that already had the upstream fix loses nothing)
+            reset += sum(1 for m, i in zip(mapped, range(i1, i2), strict=True) if o[m] != b[i] and o[m] not in t[j1:j2])
             o_pos = mapped[-1] + 1
         else:
             # pure insertion: after the edition line that renders base line i1-1

@@ -1,8 +1,7 @@
-"""The sync report (JSON) and the pull-request description (markdown) with per-block notes.
+"""The sync report (JSON) and the pull-request description (markdown).
 
-The PR body is what a volunteer translator reviews: a summary table, then per file one collapsible
-section per changed block with the English diff (old -> new), the new text, the engine, the flags, and
-BLEU/chrF of the new translation against the previous human translation of the block.
+The description is what a volunteer translator reviews; its layout (summary paragraph, Review first list,
+notes ordered by risk) is ``bot.sync.notes``, its risk table ``bot.sync.triage``.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from bot.quality import score_sentence
+from bot.sync.notes import resolve_links, run_notes
 from bot.sync.plan import Unit
 from bot.sync.runner import SyncResult
 
@@ -84,18 +83,6 @@ def build_report(result: SyncResult) -> dict[str, Any]:
     }
 
 
-def _fence(text: str) -> str:
-    ticks = "````" if "```" in text else "```"
-    return f"{ticks}\n{text.rstrip()}\n{ticks}"
-
-
-def _scores(u: Unit, lang: str) -> str:
-    if not u.old_text or not u.text or u.action in ("delete", "keep") or u.status != "ok" or u.text == u.old_text:
-        return ""
-    s = score_sentence(u.text, u.old_text, lang)
-    return f"BLEU {s.bleu:.1f} / chrF {s.chrf:.1f} against the previous human translation"
-
-
 def cost_text(engine: str, cost_usd: float | None) -> str:
     if engine == "tm":
         return "$0 (offline)"
@@ -103,61 +90,15 @@ def cost_text(engine: str, cost_usd: float | None) -> str:
 
 
 def pr_notes(result: SyncResult, report: dict[str, Any], cost_usd: float | None = None,
-             upstream_name: str | None = None) -> str:
-    """The notes of one sync run: summary table, then per file a collapsible section per changed block.
-    No marker and no footer, so a PR that accumulates several runs can stack them."""
-    opts = result.options
-    upstream = upstream_name or opts.upstream
-    lines = [f"## AMTS sync: {opts.lang} ← upstream `{result.upstream_sha[:10]}`", "",
-             "| upstream | files | blocks by action | characters sent | cost estimate | engine |",
-             "|---|---|---|---|---|---|"]
-    actions = ", ".join(f"{k} {v}" for k, v in sorted(report["summary"]["actions"].items()))
-    lines.append(f"| `{upstream}` @ `{result.upstream_sha[:10]}` | {len(result.jobs)} | {actions} | "
-                 f"{report['chars_sent']} | {cost_text(opts.engine, cost_usd)} | "
-                 f"{report['engine_summary'] or opts.engine} |")
-    lines.append("")
-    failed = [f for f in report["flags"] if f["flag"].startswith("failed")]
-    if failed:
-        lines += [f"> **{len(failed)} block(s) failed and were left as they were** (see below).", ""]
-    for job in result.jobs:
-        lines += _file_notes(job, opts.lang)
-    if result.skipped:
-        lines += ["### Skipped", ""] + [f"- `{p}`: {r}" for p, r in result.skipped] + [""]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _file_notes(job, lang: str) -> list[str]:
-    units = job.outcome.units if job.outcome else []
-    changed = [u for u in units if u.action not in QUIET_ACTIONS and u.action != "skip" or u.status != "ok"]
-    title = f"### `{job.path}`" + (f" (renamed upstream to `{job.upstream_path}`)" if job.renamed else "")
-    lines = [title, ""]
-    if job.error:
-        lines += [f"**failed:** {job.error}", ""]
-    for u in changed:
-        k = u.new[0] if u.new else "-"
-        where = f"lines {u.new_lines[0]}–{u.new_lines[1]}" if u.new_lines else "removed"
-        flag_text = (" — " + ", ".join(u.flags)) if u.flags else ""
-        status = " **FAILED, kept as it was**" if u.status == "failed" else ""
-        lines += ["<details>", f"<summary><code>{job.path}#{k}</code> {u.action} ({where}){flag_text}{status}"
-                  "</summary>", ""]
-        if u.english_diff:
-            lines += ["English diff:", "", _fence(u.english_diff), ""]
-        if u.old_text and u.text != u.old_text:
-            lines += ["Previous translation:", "", _fence(u.old_text), ""]
-        if u.text and u.action not in ("delete", "cosmetic", "keep") and u.text != u.old_text:
-            lines += ["New text:", "", _fence(u.text), ""]
-        if u.engines:
-            lines.append(f"Engine: {', '.join(sorted(set(u.engines)))}; "
-                         f"characters: {sum(r.chars for r in u.requests)}")
-        if score := _scores(u, lang):
-            lines.append(score)
-        for note in u.notes:
-            lines.append(f"- {note}")
-        lines += ["", "</details>", ""]
-    return lines
+             upstream_name: str | None = None, command_prefix: str = "/amts") -> str:
+    """The notes of one sync run, reviewer first (see ``bot.sync.notes``). No marker and no footer, so a PR
+    that accumulates several runs can stack them."""
+    return run_notes(result, report, cost_text(result.options.engine, cost_usd), upstream_name, command_prefix)
 
 
 def pr_body(result: SyncResult, report: dict[str, Any], cost_usd: float | None = None,
             upstream_name: str | None = None) -> str:
-    """A whole PR description for one run: hidden marker, the run's notes, the licence footer."""
-    return "\n".join([BODY_MARKER, pr_notes(result, report, cost_usd, upstream_name), "---", ATTRIBUTION, ""])
+    """A whole PR description for one run (``amts sync --report``): hidden marker, the run's notes, the
+    licence footer. There is no pull request yet, so links to diff lines become plain ids."""
+    notes = resolve_links(pr_notes(result, report, cost_usd, upstream_name), None)
+    return "\n".join([BODY_MARKER, notes, "---", ATTRIBUTION, ""])
