@@ -223,7 +223,7 @@ def test_signed_push_opens_one_pull_request_with_files_body_and_labels(harness: 
     body = pr.body
     assert body.startswith("<!-- amts:pr-body -->")
     assert f"`{before[:10]}..{after[:10]}`" in body  # upstream range
-    for needle in ("characters sent", "cost estimate", "$0 (offline)", "| tm |", "blocks by action",
+    for needle in ("characters sent", "cost estimate", "$0 (offline)", "| tm |", "changed in the translation",
                    f"<code>{HYB}#25</code> splice", "English change", "Previous translation:", "New text:",
                    "### Review first", f"{pr.html_url}/files#diff-", "needs a translator", "CC BY-SA 4.0"):
         assert needle in body, needle

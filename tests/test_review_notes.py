@@ -17,8 +17,9 @@ from bot.github import body as bodies
 from bot.sync.merge import merge_code
 from bot.sync.notes import resolve_links, run_notes
 from bot.sync.plan import plan_file, render_file
+from bot.sync.replay import build_replay
 from bot.sync.report import build_report, pr_body
-from bot.sync.runner import FileJob, SyncOptions, SyncResult
+from bot.sync.runner import FileJob, SyncOptions, SyncResult, run_sync
 from bot.sync.triage import (
     REVIEW_THRESHOLD,
     UNKNOWN_RISK,
@@ -27,6 +28,8 @@ from bot.sync.triage import (
     notes_for,
 )
 from bot.translate.base import TranslationResult
+from bot.translate.factory import make_engine, memory_from_commit
+from tests.conftest import SHARED, needs_shared
 
 PATH = "chapter_x/tensors.md"
 ORIGIN = """# Tensors
@@ -303,3 +306,41 @@ def test_hard_cut_still_keeps_the_footer(limit: int) -> None:
     run = bodies.Run(bodies.RunRecord("a" * 40, "push", "c" * 40), "😀" * 70_000)
     text = bodies.compose_body(HEADER, [run], limit)
     assert bodies.text_length(text) <= limit and text.endswith(bodies.ATTRIBUTION + "\n")
+
+
+# -- the real replays (extra coverage over ../shared) ---------------------------------------------------------------
+
+HISTORY = SHARED / "corpus" / "d2l-en-history"
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["r3-large-drift", "r4-book-v0.17.0-to-v0.17.5"])
+def test_r3_r4_descriptions_fit_name_every_flagged_block_first_and_drop_nothing(name: str, tmp_path) -> None:
+    upstream, edition = build_replay(HISTORY / name, tmp_path)
+    result = run_sync(SyncOptions(str(upstream), str(edition), "zh"),
+                      lambda _r, base: make_engine("tm", memory_from_commit(base, "_origin", "en", "zh")))
+    text = run_notes(result, build_report(result), "$0", "d2l-ai/d2l-en")
+    run = bodies.Run(bodies.RunRecord(result.upstream_sha, "push", result.commit), text)
+    files = tuple(j.path for j in result.jobs)
+    composed = bodies.compose(bodies.BodyHeader("zh", "d2l-ai/d2l-en", "master", files), [run],
+                              pr_url="https://github.com/d2l-ai/d2l-zh/pull/1")
+    assert bodies.text_length(composed.body) <= bodies.BODY_LIMIT and "cut to fit" not in composed.body
+    notes = [n for j in result.jobs for n in notes_for(j.upstream_path if j.renamed else j.path, j.plan,
+                                                        j.outcome.units, "zh")]
+    ids = [n.id for n in notes]
+    assert len(ids) == len(set(ids))  # r4 used to repeat kaggle-dog.md#2 and four others
+    first_screen = composed.body.split("### Notes by file")[0]
+    for n in notes:
+        if n.review:
+            assert f"[`{n.id}`](" in first_screen or f"`{n.id}`" in first_screen, n.id
+    shown = set(re.findall(r'"id": "([^"]+)"', composed.body))
+    moved = {m for c in composed.overflow for m in re.findall(r'"id": "([^"]+)"', c)}
+    collapsed = set()
+    for job in result.jobs:
+        path = job.upstream_path if job.renamed else job.path
+        section = composed.body.split(f"#### `{path}`", 1)[1].split("\n#### ", 1)[0]
+        line = next((ln for ln in section.splitlines() if ln.startswith("Translation unchanged:")), "")
+        collapsed |= {f"{path}{m}" for m in re.findall(r"#(?:old-)?\d+", line)}
+    assert {n.id for n in notes} == shown | moved | collapsed  # every note: shown, in a comment, or counted
+    assert "translated comment line" not in composed.body + "".join(composed.overflow)  # none was lost here
+    assert "(removed)" not in composed.body
