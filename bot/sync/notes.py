@@ -77,10 +77,11 @@ def review_line(note: Note) -> str:
 
 def _commands(note: Note, prefix: str) -> str:
     if note.deleted:
-        return ("Deleted because its English was deleted; to keep it, restore it with the suggestion in the review "
-                "or by hand.")
+        return "Deleted because its English was deleted upstream; to keep it, put it back by hand."
+    if "#old-" in note.id:
+        return "Its English was deleted upstream, so no command applies to it; edit it by hand."
     cmds = [f"`{prefix} retranslate {note.id}`"]
-    if note.old_text.strip():
+    if note.old_text.strip() and note.text != note.old_text:
         cmds.insert(0, f"`{prefix} keep {note.id}`")
     return "Commands: " + " · ".join(cmds)
 
@@ -124,7 +125,7 @@ def _quiet_line(notes: Sequence[Note]) -> str:
     groups: dict[str, list[str]] = {}
     for n in notes:
         label = next((_QUIET_LABELS[r] for r in n.reasons if r in _QUIET_LABELS), n.action)
-        groups.setdefault(label, []).append(f"#{n.index}" if not n.deleted else f"#old-{n.index}")
+        groups.setdefault(label, []).append(n.id[len(n.path):])
     parts = [f"{len(ids)} {label} ({', '.join(ids)})" for label, ids in groups.items()]
     return "Translation unchanged: " + "; ".join(parts) + "."
 

@@ -38,6 +38,8 @@ LOW_SIMILARITY = 40.0
 #: plan action -> (risk, why a reviewer should care)
 ACTION_RISK: dict[str, tuple[int, str]] = {
     "delete": (85, "human text deleted"),
+    "kept-stale": (60, "stale origin file: human text kept for review"),
+    "edition-ahead": (55, "edition ahead of its origin file: human text kept"),
     "retranslate": (80, "human text replaced"),
     "splice": (70, "human sentences replaced"),
     "insert": (45, "new English block"),
@@ -45,6 +47,7 @@ ACTION_RISK: dict[str, tuple[int, str]] = {
     "trivial-fix": (25, "typo fix applied to the translation"),
     "copy": (20, "copied from the new English"),
     "insert-copy": (20, "new block copied from the English"),
+    "markers": (20, "slide markers carried onto the translation"),
     "trivial": (5, "typo-level English change"),
     "skip": (5, "block not in the edition"),
     "cosmetic": (0, "cosmetic English change"),
@@ -56,16 +59,20 @@ ACTION_RISK: dict[str, tuple[int, str]] = {
 FLAG_RISK: tuple[tuple[str, int, str], ...] = (
     (r"invariant failure", 95, "markup check failed"),
     (r"code conflict", 90, "code merge conflict"),
-    (r"human-text-(replaced|deleted)", 85, "human text replaced"),
+    (r"human-text-deleted", 85, "human text deleted"),
+    (r"human-text-replaced", 80, "human text replaced"),
+    (r"stale-origin-review", 60, "stale origin file: human text kept for review"),
+    (r"slide-marker-not-carried", 55, "slide markers not carried: carry them by hand"),
     (r"low-similarity", 65, "low similarity to the human text"),
     (r"duplicate", 75, "duplicate"),
     (r"low-confidence|\d+-\d+ pair", 75, "low-confidence alignment"),
     (r"\d+ translated comment line", 60, "translated comments now English"),
     (r"tm-fuzzy|review$", 60, "fuzzy translation-memory match"),
-    (r"edition-ahead", 55, "edition ahead of its origin file"),
+    (r"edition-ahead", 55, "edition ahead of its origin file: human text kept"),
     (r"needs-human", 55, "English left in place: needs a translator"),
     (r"re-translation requested", 50, "re-translation requested"),
-    (r"slide", 30, "slide markers carried over"),
+    (r"slide markers changed", 0, "slide markers changed in the English"),
+    (r"#@tab ", 30, "#@tab line merged"),
     (r"tm-exact", 10, "reused from the translation memory"),
     (r"\d+ verbatim fix", 25, "typo fix applied to the translation"),
     (r"list items", 0, "list spliced item by item"),
@@ -116,8 +123,8 @@ class Note:
 
     id: str
     path: str
-    index: int  # the N of path#N (new English), or the old-English index of a deleted block
-    deleted: bool
+    index: int  # the N of path#N (new English), or the old-English index of a block with no new English
+    deleted: bool  # removed from the edition (its English was deleted)
     units: list[Unit]
     english_old: str
     english_new: str
@@ -226,11 +233,11 @@ def notes_for(path: str, plan: FilePlan, units: Sequence[Unit], lang: str,
             continue  # an edition-only block (never changed by a sync)
         note = by_key.get(key)
         if note is None:
-            deleted = key[0] == "old"
+            deleted = key[0] == "old" and u.action == "delete"
             old_en = _text(plan.origin, u.old_origin)
             new_en = _text(plan.new, u.new)
             kinds = {plan.new.blocks[j].kind for j in u.new} | {plan.origin.blocks[i].kind for i in u.old_origin}
-            nid = f"{path}#old-{key[1]}" if deleted else f"{path}#{key[1]}"
+            nid = f"{path}#old-{key[1]}" if key[0] == "old" else f"{path}#{key[1]}"
             note = by_key[key] = Note(nid, path, key[1], deleted, [], old_en, new_en, kinds == {Kind.CODE})
         note.units.append(u)
         note.befores.append(u.old_text if u.old_text or not u.old_edition else _text(plan.edition, u.old_edition))
