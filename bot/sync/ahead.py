@@ -11,6 +11,7 @@ one. A Latin word only votes when it is present (its absence says nothing: most 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from bot.align.sentalign import invariant_tokens
 from bot.sync.markers import marker_counts, strip_markers
 
 WIDE = frozenset({"zh", "ja", "ko"})
+_ROLE = re.compile(r":\w+:`([^`]+)`")
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,14 @@ def _near(word: str, tokens: Counter[str]) -> int:
     return sum(c for t, c in tokens.items() if t.startswith("w") and Levenshtein.distance(t, word) <= 2)
 
 
-def carried_tokens(english: str, translation: str) -> bool:
+def carried_tokens(english: str, translation: str, origin: str = "") -> bool:
     """The translation already has every verbatim token of ``english`` (and there is at least one
     number, code span, formula, URL or role among them): it already says what ``english`` says."""
     en = invariant_tokens(strip_markers(english), latin_words=False)
     if not en:
         return False
+    for role in {m.group() for m in _ROLE.finditer(english)}:
+        if translation.count(role) < origin.count(role) + english.count(role):
+            return False  # a label or reference the edition lacks: it does not say this yet
     tr = invariant_tokens(strip_markers(translation), latin_words=False)
     return all(tr[t] >= c for t, c in en.items())

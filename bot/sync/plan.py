@@ -72,6 +72,7 @@ class Unit:
     engines: list[str] = field(default_factory=list)
     old_lines: tuple[int, int] | None = None  # in the old edition file
     new_lines: tuple[int, int] | None = None  # in the new edition file
+    origin_after: int = -1  # kept-stale deletions: the new block after which the old English stays
     markers_added: int = 0  # slide markers added upstream in this block
     markers_carried: int = 0  # of those, carried onto the translation
 
@@ -134,7 +135,7 @@ class _Planner:
                  src_lang: str, lang: str, stale: bool = False) -> None:
         self.path, self.origin, self.new, self.edition = path, origin, new, edition
         self.stale = stale
-        self.edition_text = edition.render()
+        self.edition_text, self.origin_text = edition.render(), origin.render()
         self.alignment, self.src_lang, self.lang = alignment, src_lang, lang
         self.units: list[Unit] = []
         self.segments: dict[str, Segment] = {}
@@ -151,6 +152,7 @@ class _Planner:
                 self.attached.setdefault(last, []).extend(p.tgt)
         self.done_pairs: set[int] = set()
         self.claimed_tabs: set[int] = set()
+        self.last_new = -1
         self.tgt_pair = {k: n for n, p in enumerate(alignment.pairs) for k in p.tgt}
         self.updated: dict[int, tuple[int, MergeResult]] = {}  # edition-only cell -> (new block, merge)
         self.updated_new: dict[int, int] = {}
@@ -204,12 +206,11 @@ class _Planner:
         """An edition tab region of ``b``'s framework that no origin tab region of that framework renders
         (the edition wrote its own): claimed once, so a framework never gets two regions."""
         for k, e in enumerate(self.edition.blocks):
-            if e.kind != Kind.TAB or k in self.claimed_tabs or not set(e.tabs) & set(b.tabs):
+            if e.kind != Kind.TAB or k in self.claimed_tabs or set(e.tabs) != set(b.tabs):
                 continue
             pair = self.alignment.pairs[self.tgt_pair[k]] if k in self.tgt_pair else None
-            if pair and any(self.origin.blocks[i].kind == Kind.TAB and set(self.origin.blocks[i].tabs) & set(e.tabs)
-                            for i in pair.src):
-                continue
+            if pair and not all(i in self.deleted_old for i in pair.src):
+                continue  # it renders English that is still there: not a spare version
             self.claimed_tabs.add(k)
             return k
         return None
@@ -244,9 +245,12 @@ class _Planner:
     def plan(self, changes: list[Change], force: frozenset[int] = frozenset()) -> None:
         """``force``: new English block indices to re-translate even when their English did not change
         (a reviewer's ``/amts retranslate``)."""
+        self.deleted_old = {c.old for c in changes if c.op == "deleted"}
         self._match_inserted_cells(changes)
         self._emit_attached(-1)
         for c in changes:
+            if c.new is not None:
+                self.last_new = c.new
             if c.new in force and c.old is not None and c.op in LIGHT_OPS:
                 c = Change("modified", c.old, c.new, c.word_diff)
             if c.old is None:
@@ -300,11 +304,12 @@ class _Planner:
         """Deleted upstream: the human text goes, flagged with what it said -- unless the origin is stale
         (the deletion may be a backwards diff): then it stays, flagged for review."""
         old = _text(self.edition, tgt)
-        if self.stale:
+        if self.stale and tgt:
             self.units.append(Unit("kept-stale", (), tuple(tgt), tuple(src), [old], self._sep_edition(tgt[0]),
-                                   ["stale-origin-review"], old_text=old, notes=[
+                                   ["stale-origin-review"], old_text=old, origin_after=self.last_new, notes=[
                                        "deleted upstream, but the origin file is stale (not an upstream version): "
-                                       "kept; delete it by hand if the edition follows the new English"]))
+                                       "kept, with its English in the origin file; delete both by hand if the "
+                                       "edition follows the new English"]))
             return
         flags = ["human-text-deleted"] if any(self.edition.blocks[k].kind not in COPY_KINDS for k in tgt) else []
         self.units.append(Unit("delete", (), tuple(tgt), tuple(src), old_text=old, sep="", flags=flags,
@@ -332,7 +337,8 @@ class _Planner:
             self.units.append(Unit("kept-stale", tuple(new), tuple(tgt), tuple(src), [human], sep,
                                    ["stale-origin-review"], c.word_diff, human, notes=[
                                        "the origin file is stale and the translation gives no evidence of which "
-                                       "English it follows: kept for review, origin updated"]))
+                                       "English it follows: kept for review, its old English stays in the origin "
+                                       "file"]))
             return True
         return False
 
@@ -457,7 +463,8 @@ class _Planner:
                 f"upstream added a {', '.join(b.tabs)} tab region; the edition already has its own at line "
                 f"{self.edition.blocks[k].start}: not added twice, check it says the same"]))
             return
-        if self.stale and b.kind not in COPY_KINDS and carried_tokens(b.text, self.edition_text):
+        if self.stale and b.kind not in COPY_KINDS | {Kind.TAB} and carried_tokens(b.text, self.edition_text,
+                                                                                       self.origin_text):
             self.units.append(Unit("already-in-edition", (j,), (), (), flags=["stale-origin-review"], notes=[
                 "inserted upstream, but the origin file is stale and the edition already has every number, "
                 "formula and code span of it: not inserted; check the edition says it"]))
@@ -632,14 +639,26 @@ def _unlined(v: Violation) -> str:
 
 
 def _origin_text(plan: FilePlan) -> str:
-    """The new English, except where a unit failed: there the old English stays, so it is retried."""
-    failed = {j: u for u in plan.units if u.status == "failed" for j in u.new}
+    """The new English, except where a unit failed or was kept for review on a stale origin: there the
+    old English stays (so it is retried, and the file stays consistent with the kept translation)."""
+    failed = {j: u for u in plan.units if u.status == "failed" or u.action == "kept-stale" for j in u.new}
+    kept_deleted: dict[int, list[Unit]] = {}
+    for u in plan.units:
+        if u.action == "kept-stale" and not u.new and u.old_origin:
+            kept_deleted.setdefault(u.origin_after, []).append(u)
     chunks: list[str] = []
+
+    def deleted_after(j: int) -> None:
+        for u in kept_deleted.get(j, []):
+            chunks.extend(["\n" if chunks else "", _text(plan.origin, u.old_origin)])
+
+    deleted_after(-1)
     for j, b in enumerate(plan.new.blocks):
         unit = failed.get(j)
         if unit is None:
             chunks += [plan.new.seps[j], b.text]
         elif j == unit.new[0] and unit.old_origin:
             chunks += [plan.new.seps[j], _text(plan.origin, unit.old_origin)]
+        deleted_after(j)
     chunks.append(plan.new.seps[-1])
     return "".join(chunks)
