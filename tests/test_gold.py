@@ -1,0 +1,77 @@
+"""The shipped gold is well-formed, and the aligner reproduces it (floors; the numbers are in the benchmark)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot.align.blocks import align
+from bot.align.gold import BlockScore, SentenceScore, load_gold, score_blocks, score_sentences
+from bot.align.sentences import split_sentences
+from tests.conftest import DATA
+
+GOLD = {"zh": DATA / "gold", "tr": DATA / "gold" / "tr"}
+
+
+def _gold(lang):
+    return load_gold(GOLD[lang], GOLD[lang] / "corpus", lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "tr"])
+def test_gold_rows_cover_every_block_once_in_order(lang):
+    files = _gold(lang)
+    assert len(files) >= (19 if lang == "zh" else 4)
+    for f in files:
+        for side, doc in (("en", f.source), ("tgt", f.translated)):
+            starts = {b.start: k for k, b in enumerate(doc.blocks)}
+            ends = {b.end: k for k, b in enumerate(doc.blocks)}
+            covered = []
+            for row in f.blocks:
+                rng = getattr(row, side)
+                if rng is None:
+                    continue
+                assert rng[0] in starts and rng[1] in ends, (f.name, side, rng)
+                span = list(range(starts[rng[0]], ends[rng[1]] + 1))
+                m, n = map(int, row.relation.split("-"))
+                assert len(span) == (m if side == "en" else n), (f.name, row)
+                covered += span
+            assert covered == list(range(len(doc.blocks))), (f.name, side)
+
+
+@pytest.mark.parametrize("lang", ["zh", "tr"])
+def test_sentence_rows_rebuild_their_blocks(lang):
+    for f in _gold(lang):
+        assert f.sentences, f.name
+        by_block: dict[tuple[int, int], list] = {}
+        for r in f.sentences:
+            by_block.setdefault((r.en_start, r.tgt_start), []).append(r)
+        prose_1_1 = {(r.en[0], r.tgt[0]) for r in f.blocks if r.kind == "prose" and r.relation == "1-1"}
+        assert set(by_block) == prose_1_1, f.name
+        for (es, ts), rows in by_block.items():
+            en = next(b.text for b in f.source.blocks if b.start == es)
+            tgt = next(b.text for b in f.translated.blocks if b.start == ts)
+            got_en = [s for r in rows for s in split_sentences(r.en, "en")]
+            got_tgt = [s for r in rows for s in split_sentences(r.tgt, lang)]
+            assert got_en == split_sentences(en, "en") and got_tgt == split_sentences(tgt, lang), (f.name, es)
+            for r in rows:
+                m, n = map(int, r.relation.split("-"))
+                assert (len(split_sentences(r.en, "en")), len(split_sentences(r.tgt, lang))) == (m, n)
+
+
+def test_gold_covers_many_chapters_and_hard_cases():
+    files = _gold("zh")
+    assert len({f.chapter for f in files}) >= 14
+    relations = Counter(r.relation for f in files for r in f.blocks)
+    assert {"2-1", "1-2", "1-0", "0-1"} <= set(relations)
+    assert any(int(r.split("-")[1]) >= 3 for r in relations)
+
+
+@pytest.mark.parametrize("lang,block_floor,f1_floor", [("zh", 0.97, 0.95), ("tr", 1.0, 1.0)])
+def test_aligner_reproduces_the_gold(lang, block_floor, f1_floor):
+    blocks, sentences = BlockScore(), SentenceScore()
+    for f in _gold(lang):
+        blocks.add(score_blocks(f, align(f.source, f.translated)))
+        sentences.add(score_sentences(f))
+    assert blocks.accuracy >= block_floor, blocks.misses
+    assert sentences.f1 >= f1_floor, (sentences.precision, sentences.recall)
