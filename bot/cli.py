@@ -32,8 +32,10 @@ def _register_commands() -> None:
     """Commands that live in their own modules (evaluation, GitHub)."""
     from bot.cli_evaluate import evaluate
     from bot.cli_github import register as register_github
+    from bot.cli_lexicon import lexicon_app
 
     app.command()(evaluate)
+    app.add_typer(lexicon_app, name="lexicon")
     register_github(app)
 
 

@@ -311,7 +311,7 @@ def pair_blocks(hyp: Document, ref: Document, hyp_src: Document | None = None, r
     extra = tuple(extra_frameworks)
     comps = _Components()
     if hyp_src is None and ref_src is None:
-        comps.add(align(hyp, ref, extra), "hyp", "ref")
+        comps.add(align(hyp, ref, extra, lexicon=None), "hyp", "ref")  # same language: no bilingual lexicon
     else:
         hs = hyp_src if hyp_src is not None else ref_src
         rs = ref_src if ref_src is not None else hs
@@ -320,7 +320,7 @@ def pair_blocks(hyp: Document, ref: Document, hyp_src: Document | None = None, r
         if rs.render() == hs.render():
             comps.add(align(hs, ref, extra), "hsrc", "ref")
         else:
-            comps.add(align(hs, rs, ()), "hsrc", "rsrc")
+            comps.add(align(hs, rs, (), lexicon=None), "hsrc", "rsrc")
             comps.add(align(rs, ref, extra), "rsrc", "ref")
     groups = _groups(comps, len(hyp.blocks), len(ref.blocks))
     if trim:

@@ -22,9 +22,11 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from rapidfuzz.fuzz import ratio
 
+from bot.align.lexicon import Lexicon, default_lexicon, en_units, tgt_units
 from bot.markdown.blocks import Block, Document, Kind
 
 LOW_CONFIDENCE = 0.5
@@ -34,10 +36,18 @@ CJK_WEIGHT = 2.4
 SKIP_COST = 0.75
 EXTRA_SKIP_COST = 0.02
 MERGE_PENALTY = 0.12
+#: Weights of the evidence in ``similarity``: length, shared invariant tokens, lexical overlap (see
+#: ``bot/align/lexicon.py``). A lexical overlap of ``LEX_FLOOR`` or less counts as 0, ``LEX_FULL`` or more as 1.
+W_LEN, W_TOK, W_LEX = 0.4, 0.6, 0.6
+LEX_FLOOR, LEX_FULL = 0.2, 0.7
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
-_TOKEN = re.compile(r"\$[^$\n]+\$|`[^`\n]+`|:\w+:`[^`]*`|https?://\S+|\b\d+(?:\.\d+)?\b")
+#: Numbers use ASCII boundaries: in Chinese a number is glued to Han characters ("5.000分"), which are \w too.
+_TOKEN = re.compile(r"\$[^$\n]+\$|`[^`\n]+`|:\w+:`[^`]*`|https?://\S+|(?<![A-Za-z0-9_.])\d+(?:\.\d+)?(?![A-Za-z0-9_])")
 _WS = re.compile(r"\s+")
+#: A forum link alone, or in a framework tab: d2l's "[Discussions](https://discuss.d2l.ai/t/N)" (any label).
+_DISCUSSION = re.compile(r"^\s*(?::begin_tab:`[^`]*`\s*)?\[[^\]]+\]\(https?://discuss\.d2l\.ai/t/\d+\)\s*"
+                         r"(?::end_tab:)?\s*$")
 _PROSE = {Kind.PARAGRAPH, Kind.LIST, Kind.BLOCKQUOTE, Kind.HEADING, Kind.TABLE, Kind.OTHER}
 
 
@@ -88,6 +98,8 @@ class _Feat:
     level: int
     extra: bool
     signature: str | None
+    words: frozenset[str] = frozenset()
+    discussion: bool = False
 
 
 def weighted_length(text: str) -> float:
@@ -115,8 +127,10 @@ def _signature(b: Block) -> str | None:
     return None
 
 
-def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], side: int) -> list[_Feat]:
+def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], side: int,
+              lexical: bool = False) -> list[_Feat]:
     feats = []
+    units = en_units if side == 0 else tgt_units
     for b in doc.blocks:
         text = b.text
         if side == 0:
@@ -133,6 +147,8 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
             level=b.level,
             extra=bool(b.tabs) and all(t in extra for t in b.tabs),
             signature=_signature(b),
+            words=units(text) if lexical and (b.kind in _PROSE or b.kind == Kind.TAB) else frozenset(),
+            discussion=bool(_DISCUSSION.match(text)),
         ))
     return feats
 
@@ -158,7 +174,9 @@ def _merge(feats: list[_Feat]) -> _Feat:
     for f in feats:
         tokens.update(f.tokens)
     f0 = feats[0]
-    return _Feat(f0.kind, sum(f.length for f in feats), tokens, "", f0.tabs, f0.level, False, None)
+    length = sum(f.length for f in feats if f.kind != Kind.MATH)
+    return _Feat(f0.kind, length, tokens, "", f0.tabs, f0.level, False, None,
+                 frozenset().union(*(f.words for f in feats)), all(f.discussion for f in feats))
 
 
 def _kind_sim(a: Kind, b: Kind) -> float:
@@ -171,8 +189,10 @@ def _kind_sim(a: Kind, b: Kind) -> float:
     return 0.0
 
 
-def similarity(a: _Feat, b: _Feat) -> float:
+def similarity(a: _Feat, b: _Feat, lexicon: Lexicon | None = None) -> float:
     """How plausible it is that ``b`` translates ``a`` (0..1)."""
+    if a.discussion and b.discussion and Kind.TAB in (a.kind, b.kind) and a.kind != b.kind:
+        return 0.9  # the forum link and the edition's per-framework forum tabs: same role, different threads
     k = _kind_sim(a.kind, b.kind)
     if k == 0.0:
         return 0.0
@@ -187,7 +207,13 @@ def similarity(a: _Feat, b: _Feat) -> float:
         k *= 1.0 if a.tabs == b.tabs else 0.3
     ls = _len_sim(a.length, b.length)
     ts = _tok_sim(a.tokens, b.tokens)
-    s = ls if ts is None else 0.4 * ls + 0.6 * ts
+    lx = lexicon.overlap(a.words, b.words) if lexicon is not None and a.words and b.words else None
+    parts = [(W_LEN, ls)]
+    if ts is not None:
+        parts.append((W_TOK, ts))
+    if lx is not None:
+        parts.append((W_LEX, min(1.0, max(0.0, (lx - LEX_FLOOR) / (LEX_FULL - LEX_FLOOR)))))
+    s = sum(w * v for w, v in parts) / sum(w for w, _ in parts)
     if a.signature and a.signature == b.signature:
         s = max(s, 0.95)
     return k * s
@@ -222,7 +248,7 @@ def _anchors(src: list[_Feat], tgt: list[_Feat]) -> list[tuple[int, int]]:
     return chain[::-1]
 
 
-def _dp(src: list[_Feat], tgt: list[_Feat], si: range, tj: range) -> list[BlockPair]:
+def _dp(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, lexicon: Lexicon | None = None) -> list[BlockPair]:
     """Minimum-cost monotone alignment of ``src[si]`` with ``tgt[tj]``."""
     n, m = len(si), len(tj)
     inf = float("inf")
@@ -240,16 +266,9 @@ def _dp(src: list[_Feat], tgt: list[_Feat], si: range, tj: range) -> list[BlockP
             if j < m:
                 moves.append((0, 1, EXTRA_SKIP_COST if tgt[tj[j]].extra else SKIP_COST, 0.0))
             if i < n and j < m:
-                s = similarity(src[si[i]], tgt[tj[j]])
+                s = similarity(src[si[i]], tgt[tj[j]], lexicon)
                 moves.append((1, 1, 1.0 - s, s))
-                a_kind, b_kind = src[si[i]].kind, tgt[tj[j]].kind
-                prose_a = a_kind in _PROSE and _kind_sim(a_kind, b_kind) > 0
-                if j + 1 < m and prose_a and _kind_sim(a_kind, tgt[tj[j + 1]].kind) > 0:
-                    s2 = similarity(src[si[i]], _merge([tgt[tj[j]], tgt[tj[j + 1]]]))
-                    moves.append((1, 2, 1.0 - s2 + MERGE_PENALTY, s2))
-                if i + 1 < n and prose_a and _kind_sim(src[si[i + 1]].kind, b_kind) > 0:
-                    s2 = similarity(_merge([src[si[i]], src[si[i + 1]]]), tgt[tj[j]])
-                    moves.append((2, 1, 1.0 - s2 + MERGE_PENALTY, s2))
+                moves += _merge_moves(src, tgt, si, tj, i, j, lexicon)
             for di, dj, mc, s in moves:
                 if di and dj and s <= 0.0:
                     continue  # incompatible kinds are never paired: leaving them unpaired is honest
@@ -267,17 +286,86 @@ def _dp(src: list[_Feat], tgt: list[_Feat], si: range, tj: range) -> list[BlockP
     return pairs[::-1]
 
 
+#: Kinds that may be part of a many-block group (a paragraph a translator split around a list, an equation
+#: or into a framework tab). An equation is never at the ends of a group: it is the part the other side lacks.
+_JOINABLE = {Kind.PARAGRAPH, Kind.LIST, Kind.BLOCKQUOTE, Kind.MATH, Kind.TAB}
+MAX_GROUP = 4
+#: A part of a many-block group must be explained by the other side: at least this share of its known words
+#: (lexicon) must have a translation there. A merge is only chosen with evidence for every part.
+PART_EVIDENCE = 0.3
+
+
+def _part_explained(part: _Feat, other: _Feat, part_is_src: bool, lexicon: Lexicon | None) -> bool:
+    """Is there evidence that ``part`` belongs with ``other``? Without a lexicon (or without known words) the
+    shared invariant tokens decide, and a part with none is given the benefit of the doubt, as before."""
+    if part.kind == Kind.MATH:
+        return True
+    if any(t[0] in "$`:" for t in part.tokens & other.tokens):
+        return True  # they share inline math, code or a role: the translator kept it, so it belongs here
+    if lexicon is not None and part.words and other.words:
+        share = lexicon.explained(part.words, other.words, part_is_src)
+        if share is not None:
+            return share >= PART_EVIDENCE
+    if part.tokens and other.tokens:
+        return bool(part.tokens & other.tokens)
+    return True
+
+
+def _merge_moves(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, i: int, j: int,
+                 lexicon: Lexicon | None) -> list[tuple[int, int, float, float]]:
+    """1-n and n-1 moves at (i, j): one block rendered by 2..MAX_GROUP consecutive blocks of the other side."""
+    moves: list[tuple[int, int, float, float]] = []
+    for one, many, rng_one, rng_many, one_is_src in ((src, tgt, si, tj, True), (tgt, src, tj, si, False)):
+        k0, k1 = (i, j) if one_is_src else (j, i)
+        a = one[rng_one[k0]]
+        if a.kind not in _PROSE and a.kind != Kind.TAB:
+            continue
+        parts: list[_Feat] = []
+        for k in range(k1, min(k1 + MAX_GROUP, len(rng_many))):
+            part = many[rng_many[k]]
+            discussion = a.discussion and a.kind == Kind.OTHER and part.discussion and part.kind == Kind.TAB
+            if not discussion:
+                if part.extra or part.kind not in _JOINABLE:
+                    break
+                if (not parts or a.kind not in _JOINABLE) and _kind_sim(a.kind, part.kind) == 0:
+                    break
+            parts.append(part)
+            if len(parts) < 2 or part.kind == Kind.MATH:
+                continue
+            if not discussion and not all(_part_explained(p, a, not one_is_src, lexicon) for p in parts):
+                break
+            merged = _merge(parts)
+            s = similarity(a, merged, lexicon) if one_is_src else similarity(merged, a, lexicon)
+            n = len(parts)
+            c = 1.0 - s + (0.0 if discussion else MERGE_PENALTY * (n - 1))
+            moves.append((1, n, c, s) if one_is_src else (n, 1, c, s))
+    return moves
+
+
+def _is_wide(doc: Document) -> bool:
+    """Is the document written mostly in a CJK script? (The shipped lexicon is English→Chinese.)"""
+    sample = "".join(b.text for b in doc.blocks if b.kind in _PROSE)[:4000]
+    return len(_CJK.findall(sample)) * 4 > len(sample)
+
+
 def align(source: Document, translated: Document, extra_frameworks: Iterable[str] = ("paddle",),
-          terms: Mapping[str, str] | None = None) -> Alignment:
-    """Align the top-level blocks of ``source`` (English) and ``translated``."""
+          terms: Mapping[str, str] | None = None, lexicon: Lexicon | Literal["default"] | None = "default",
+          ) -> Alignment:
+    """Align the top-level blocks of ``source`` (English) and ``translated``.
+
+    ``lexicon`` adds word evidence (``bot/align/lexicon.py``): ``"default"`` is the shipped English→Chinese
+    lexicon (used only when the translation is written in Han/kana; ``None`` turns word evidence off."""
     extra = frozenset(extra_frameworks)
     terms = {k.lower(): v for k, v in (terms or {}).items() if k.strip()}
-    src = _features(source, extra, terms, 0)
-    tgt = _features(translated, extra, terms, 1)
+    if lexicon == "default":
+        lexicon = default_lexicon() if _is_wide(translated) else None
+    lex = lexicon if isinstance(lexicon, Lexicon) else None
+    src = _features(source, extra, terms, 0, lex is not None)
+    tgt = _features(translated, extra, terms, 1, lex is not None)
     pairs: list[BlockPair] = []
     pi = pj = 0
     for ai, aj in [*_anchors(src, tgt), (len(src), len(tgt))]:
-        pairs += _dp(src, tgt, range(pi, ai), range(pj, aj))
+        pairs += _dp(src, tgt, range(pi, ai), range(pj, aj), lex)
         if ai < len(src):
             pairs.append(BlockPair((ai,), (aj,), 1.0))
         pi, pj = ai + 1, aj + 1

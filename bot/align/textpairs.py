@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.align.blocks import LOW_CONFIDENCE, Alignment, BlockPair
+from bot.align.lexicon import Lexicon
 from bot.align.sentalign import align_block
 from bot.align.sentences import join_lines
 from bot.markdown.blocks import MARK_RE, Block, Kind
@@ -54,7 +56,8 @@ def units(block: Block, lang: str) -> list[str]:
 
 
 def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_lang: str,
-                     granularity: str = "sentence") -> list[TextPair]:
+                     granularity: str = "sentence", lexicon: Lexicon | Literal["default"] | None = "default",
+                     ) -> list[TextPair]:
     """Text pairs of one aligned block pair (empty when it is not a confident prose pair)."""
     if not pair.src or not pair.tgt or pair.score < LOW_CONFIDENCE:
         return []
@@ -72,12 +75,14 @@ def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_l
         if granularity == "paragraph" or src_blocks[0].kind == Kind.HEADING:
             out.append(TextPair(s, t, line, pair.score))
             continue
-        for sp in align_block(s, t, src_lang, tgt_lang):
+        for sp in align_block(s, t, src_lang, tgt_lang, lexicon=lexicon):
             if sp.src and sp.tgt:
                 out.append(TextPair(sp.src_text, sp.tgt_text, line, round(min(pair.score, sp.score), 3)))
     return out
 
 
-def text_pairs(alignment: Alignment, src_lang: str, tgt_lang: str, granularity: str = "sentence") -> list[TextPair]:
-    """Every text pair of an aligned document, in document order."""
-    return [tp for p in alignment.pairs for tp in block_text_pairs(alignment, p, src_lang, tgt_lang, granularity)]
+def text_pairs(alignment: Alignment, src_lang: str, tgt_lang: str, granularity: str = "sentence",
+               lexicon: Lexicon | Literal["default"] | None = "default") -> list[TextPair]:
+    """Every text pair of an aligned document, in document order (``lexicon``: see ``align_sentences``)."""
+    return [tp for p in alignment.pairs
+            for tp in block_text_pairs(alignment, p, src_lang, tgt_lang, granularity, lexicon)]

@@ -1,0 +1,170 @@
+"""Block and sentence alignment against all the gold, leave-chapter-out; lexicon approaches side by side.
+
+Run: ``.venv/bin/python benchmarks/bench_align.py`` (the shipped gold is in ``tests/data/gold``; the book
+corpus that the lexicon is learned from is ``../shared/corpus/book/d2l-zh``, or ``$AMTS_SHARED/corpus/...``).
+
+What is printed, and why:
+
+1. **Leave-chapter-out** (the number that matters): for every chapter of the gold, a lexicon is learned from
+   the book *without that chapter* (no file of it, gold or not), and the gold files of the chapter are
+   aligned with it. Block accuracy = gold rows reproduced exactly (``bot/align/gold.py``); sentence
+   P/R/F1 over the gold sentence rows. Printed for: no lexicon (length + markup only), Dice lexicon,
+   IBM-1 lexicon (nltk), per chapter and in total, and for the files the old aligner was tuned on (the 3
+   shared gold files) apart from the 16 it never saw.
+2. **Turkish**: the same scores on the Turkish gold (no lexicon: the shipped one is English→Chinese).
+3. **Calibration**: the block-pair scores against correctness on held-out files: reliability bins and
+   the Brier score (a score of 0.8 should be right 80% of the time).
+4. The remaining misses, to read.
+
+Lexicon training time is printed too (Dice: one pass; IBM-1: EM iterations in pure Python).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot import paralleldata as pd  # noqa: E402
+from bot.align.blocks import align  # noqa: E402
+from bot.align.gold import BlockScore, GoldFile, SentenceScore, load_gold, score_blocks, score_sentences  # noqa: E402
+from bot.align.lexicon import Lexicon, train_dice, train_ibm1, training_pairs  # noqa: E402
+from bot.align.sentalign import align_block  # noqa: E402
+from bot.markdown.io import InputError, read_document  # noqa: E402
+
+SHARED = Path(os.environ.get("AMTS_SHARED", ROOT.parent / "shared"))
+BOOK = SHARED / "corpus" / "book" / "d2l-zh"
+GOLD = ROOT / "tests" / "data" / "gold"
+TUNED_ON = {"chapter_computational-performance/hybridize",
+            "chapter_natural-language-processing-applications/sentiment-analysis-and-dataset",
+            "chapter_natural-language-processing-pretraining/approx-training"}
+
+
+def book_pairs() -> dict[str, list[tuple[str, str]]]:
+    """Confident sentence pairs of every book file, by ``chapter/file``."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for origin, translation in pd.find_pairs(BOOK)[0]:
+        name = translation.relative_to(BOOK).as_posix().removesuffix(".md")
+        try:
+            out[name] = training_pairs([(name, read_document(origin), read_document(translation))])
+        except InputError:
+            continue
+    return out
+
+
+def score(files: list[GoldFile], lexicon: Lexicon | None) -> tuple[BlockScore, SentenceScore, list]:
+    blocks, sentences, calib = BlockScore(), SentenceScore(), []
+    for f in files:
+        alignment = align(f.source, f.translated, lexicon=lexicon)
+        s = score_blocks(f, alignment)
+        blocks.add(s)
+        sentences.add(score_sentences(f, lambda e, t, sl, tl: align_block(e, t, sl, tl, lexicon=lexicon)))
+        calib += calibration_points(f, alignment)
+    return blocks, sentences, calib
+
+
+def calibration_points(f: GoldFile, alignment) -> list[tuple[float, bool]]:
+    """(score, correct) for every pair with both sides: correct when the gold has exactly that pair."""
+    gold = {(r.en, r.tgt) for r in f.blocks}
+    src, tgt = alignment.source.blocks, alignment.translated.blocks
+    out = []
+    for p in alignment.pairs:
+        if p.src and p.tgt:
+            key = ((src[p.src[0]].start, src[p.src[-1]].end), (tgt[p.tgt[0]].start, tgt[p.tgt[-1]].end))
+            out.append((p.score, key in gold))
+    return out
+
+
+def reliability(points: list[tuple[float, bool]]) -> str:
+    bins = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.01)]
+    lines = []
+    for lo, hi in bins:
+        sel = [ok for s, ok in points if lo <= s < hi]
+        if sel:
+            mean = sum(s for s, _ in points if lo <= s < hi) / len(sel)
+            lines.append(f"    score {lo:.2f}-{min(hi, 1):.2f}: {len(sel):4d} pairs, mean score {mean:.3f}, "
+                         f"correct {sum(sel) / len(sel):.3f}")
+    brier = sum((s - ok) ** 2 for s, ok in points) / len(points)
+    lines.append(f"    Brier score {brier:.4f} over {len(points)} pairs")
+    return "\n".join(lines)
+
+
+def line(label: str, b: BlockScore, s: SentenceScore) -> str:
+    return (f"  {label:<46} blocks {b.hits:4d}/{b.rows:<4d} {b.accuracy:7.2%}   sentences "
+            f"P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f}")
+
+
+def main() -> int:
+    gold = load_gold(GOLD, GOLD / "corpus")
+    chapters = sorted({f.chapter for f in gold})
+    have_book = BOOK.is_dir()
+    methods: dict[str, object] = {"none": None}
+    if have_book:
+        t0 = time.perf_counter()
+        pairs = book_pairs()
+        print(f"training pairs: {sum(len(v) for v in pairs.values())} confident sentence pairs from {len(pairs)} "
+              f"files ({time.perf_counter() - t0:.1f} s)")
+        methods |= {"dice": train_dice, "ibm1": train_ibm1}
+    else:
+        print(f"note: {BOOK} is absent: only the no-lexicon aligner is measured")
+
+    print("\n1. Leave-chapter-out (lexicon learned without the held-out chapter)")
+    results = {}
+    for method, trainer in methods.items():
+        per_chapter = {}
+        totals = defaultdict(lambda: (BlockScore(), SentenceScore()))
+        calib: list = []
+        train_time = 0.0
+        for chapter in chapters:
+            lexicon = None
+            if trainer is not None:
+                t0 = time.perf_counter()
+                lexicon = trainer([p for name, v in pairs.items() if not name.startswith(chapter + "/") for p in v])
+                train_time += time.perf_counter() - t0
+            files = [f for f in gold if f.chapter == chapter]
+            for group in ("tuned-on (3 shared files)", "never seen (16 new files)"):
+                sel = [f for f in files if (f.name in TUNED_ON) == group.startswith("tuned")]
+                if sel:
+                    b, s, c = score(sel, lexicon)
+                    totals[group][0].add(b)
+                    totals[group][1].add(s)
+                    totals["all"][0].add(b)
+                    totals["all"][1].add(s)
+                    calib += c
+                    per_chapter.setdefault(chapter, (BlockScore(), SentenceScore()))
+                    per_chapter[chapter][0].add(b)
+                    per_chapter[chapter][1].add(s)
+        results[method] = (totals, per_chapter, calib)
+        print(f"\n method {method}" + (f" (training {train_time / len(chapters):.1f} s per fold)" if trainer else ""))
+        for chapter in chapters:
+            print(line(chapter, *per_chapter[chapter]))
+        for group in ("tuned-on (3 shared files)", "never seen (16 new files)", "all"):
+            print(line(f"TOTAL {group}", *totals[group]))
+
+    print("\n2. Turkish (no lexicon)")
+    tr = load_gold(GOLD / "tr", GOLD / "tr" / "corpus", "tr")
+    b, s, _ = score(tr, None)
+    print(line(f"tr ({len(tr)} files)", b, s))
+
+    best = "dice" if "dice" in results else "none"
+    print(f"\n3. Calibration of block-pair scores, held-out ({best})")
+    print(reliability(results[best][2]))
+
+    print(f"\n4. Misses ({best}, held-out)")
+    for chapter in chapters:
+        lexicon = train_dice([p for n, v in pairs.items() if not n.startswith(chapter + "/") for p in v]) \
+            if best == "dice" else None
+        for f in gold:
+            if f.chapter == chapter:
+                for m in score_blocks(f, align(f.source, f.translated, lexicon=lexicon)).misses:
+                    print("  " + m)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

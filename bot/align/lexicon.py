@@ -1,0 +1,282 @@
+"""A bilingual lexicon learned from the book's own aligned pairs: evidence beyond length and markup.
+
+Why: the block aligner used to see only kind, length and the tokens a translator copies (numbers, ``$…$``,
+inline code, roles, URLs). Two neighbouring paragraphs of similar length with no such tokens look the same
+to it, which is how a dropped or zh-only paragraph shifts every following pair. Words tell them apart, and
+the editions are their own dictionary: thousands of confidently aligned sentence pairs.
+
+What a "word" is here:
+
+* English: lower-cased alphabetic words of 3+ letters outside inline markup, minus a short stop list, with a
+  plural ``s`` removed ("models" → "model");
+* Chinese/Japanese: character bigrams inside runs of Han/kana (no segmenter is needed: the bigram that spans
+  a true word boundary simply never becomes a strong association).
+
+Two ways to learn it are implemented and compared in ``benchmarks/bench_align.py`` (numbers in README):
+
+* ``dice``: for every English word and every bigram, Dice's coefficient of the sets of pairs they occur in,
+  ``2·|both| / (|word| + |bigram|)``; a word keeps its best bigrams above a floor. One pass, no iterations,
+  a few seconds for the whole book.
+* ``ibm1``: IBM Model 1 (``nltk.translate.IBMModel1``, EM over the same pairs), keeping the bigrams with the
+  highest translation probability ``t(bigram | word)``.
+
+The lexicon is shipped as a small text file (``bot/align/data/lexicon.en-zh.txt``) built by ``amts lexicon
+build``; nothing is downloaded or learned at run time. Scoring (``Lexicon.overlap``) is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from bot.align.sentences import protected_spans
+from bot.markdown.blocks import Document
+
+__all__ = [
+    "DEFAULT_PATH",
+    "Lexicon",
+    "default_lexicon",
+    "en_units",
+    "read_lexicon",
+    "train_dice",
+    "train_ibm1",
+    "tgt_units",
+    "write_lexicon",
+]
+
+DEFAULT_PATH = Path(__file__).with_name("data") / "lexicon.en-zh.txt"
+
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z]+")
+_ROLE = re.compile(r":[\w-]+:")
+_WIDE_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_STOP = frozenset("""
+the and for that this with are from can not but its was were been have has had will would could should
+which what when where who whom how why than then there their them they these those such also into onto
+over under more most less least very just only each every other some any all both either neither our ours
+your yours you his her him she its itself we us one two may might must shall does did doing done being
+about above after again against because before below between during further here off once own same so too
+upon via while whether let use used using given thus hence therefore however since until within without
+""".split())
+
+
+def _plain(text: str) -> str:
+    """``text`` with inline markup blanked out (math, code, roles, link targets, URLs are not words)."""
+    spans = protected_spans(text)
+    if not spans:
+        return _ROLE.sub(" ", text)
+    out, last = [], 0
+    for s in spans:
+        if s.kind == "slide" or s.start < last:
+            continue
+        out.append(text[last:s.start])
+        out.append(" ")
+        last = s.end
+    out.append(text[last:])
+    return _ROLE.sub(" ", "".join(out))
+
+
+def en_units(text: str) -> frozenset[str]:
+    """The English content words of ``text`` (see the module docstring)."""
+    words = set()
+    for w in _EN_WORD.findall(_plain(text)):
+        w = w.lower()
+        if len(w) < 3 or w in _STOP:
+            continue
+        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        words.add(w)
+    return frozenset(words)
+
+
+def tgt_units(text: str) -> frozenset[str]:
+    """Character bigrams of the Han/kana runs of ``text`` (a one-character run counts as itself)."""
+    units = set()
+    for run in _WIDE_RUN.findall(_plain(text)):
+        if len(run) == 1:
+            units.add(run)
+        units.update(run[i:i + 2] for i in range(len(run) - 1))
+    return frozenset(units)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """English word → its associated target units, and the reverse, with association weights (0..1]."""
+
+    forward: dict[str, dict[str, float]] = field(default_factory=dict)
+    method: str = "dice"
+
+    @property
+    def backward(self) -> dict[str, set[str]]:
+        return _backward(self)
+
+    def overlap(self, en: frozenset[str], tgt: frozenset[str]) -> float | None:
+        """How well two texts explain each other: the harmonic mean of the share of known English words with
+        a translation in ``tgt`` and the share of known target units with a source word in ``en``. ``None``
+        when either side has fewer than two known units (no evidence either way)."""
+        known_en = [w for w in en if w in self.forward]
+        back = self.backward
+        known_tgt = [u for u in tgt if u in back]
+        if len(known_en) < 2 or len(known_tgt) < 2:
+            return None
+        hit_en = sum(1 for w in known_en if not tgt.isdisjoint(self.forward[w]))
+        hit_tgt = sum(1 for u in known_tgt if not en.isdisjoint(back[u]))
+        p, r = hit_en / len(known_en), hit_tgt / len(known_tgt)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def explained(self, part: frozenset[str], other: frozenset[str], part_is_src: bool) -> float | None:
+        """Share of the known units of ``part`` that have a translation in ``other`` (``None``: fewer than
+        three known units). Used to refuse a many-block group whose extra block nothing on the other side
+        explains (a zh-only note glued to its neighbour)."""
+        table = self.forward if part_is_src else self.backward
+        known = [u for u in part if u in table]
+        if len(known) < 3:
+            return None
+        return sum(1 for u in known if not other.isdisjoint(table[u])) / len(known)
+
+    def __len__(self) -> int:
+        return len(self.forward)
+
+
+_BACKWARD: dict[int, dict[str, set[str]]] = {}
+
+
+def _backward(lex: Lexicon) -> dict[str, set[str]]:
+    key = id(lex.forward)
+    cached = _BACKWARD.get(key)
+    if cached is None:
+        cached = {}
+        for w, units in lex.forward.items():
+            for u in units:
+                cached.setdefault(u, set()).add(w)
+        _BACKWARD[key] = cached
+    return cached
+
+
+# --------------------------------------------------------------------------------------------------
+# Training
+
+
+def _units(pairs: Iterable[tuple[str, str]]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    return [(e, t) for e, t in ((en_units(s), tgt_units(t)) for s, t in pairs) if e and t]
+
+
+def train_dice(pairs: Iterable[tuple[str, str]], *, min_count: int = 3, top: int = 4,
+               min_score: float = 0.2, max_share: float = 0.15) -> Lexicon:
+    """Dice associations between English words and target bigrams over aligned ``pairs``.
+
+    Words or bigrams seen in fewer than ``min_count`` pairs are too rare to trust; those in more than
+    ``max_share`` of all pairs (的是, "model") associate with everything and are left out."""
+    data = _units(pairs)
+    df_en: Counter[str] = Counter()
+    df_tgt: Counter[str] = Counter()
+    where: dict[str, list[int]] = {}
+    for k, (e, t) in enumerate(data):
+        df_en.update(e)
+        df_tgt.update(t)
+        for w in e:
+            where.setdefault(w, []).append(k)
+    cap = max(min_count, int(max_share * len(data)))
+    forward: dict[str, dict[str, float]] = {}
+    for w, rows in where.items():
+        if not min_count <= df_en[w] <= cap:
+            continue
+        co: Counter[str] = Counter()
+        for k in rows:
+            co.update(data[k][1])
+        scored = []
+        for u, c in co.items():
+            if c < 2 or not min_count <= df_tgt[u] <= cap:
+                continue
+            d = 2 * c / (df_en[w] + df_tgt[u])
+            if d >= min_score:
+                scored.append((d, u))
+        if scored:
+            scored.sort(key=lambda x: (-x[0], x[1]))
+            forward[w] = {u: round(d, 3) for d, u in scored[:top]}
+    return Lexicon(forward, "dice")
+
+
+def train_ibm1(pairs: Iterable[tuple[str, str]], *, iterations: int = 5, min_count: int = 3, top: int = 4,
+               min_prob: float = 0.05, max_share: float = 0.15) -> Lexicon:
+    """IBM Model 1 (``nltk.translate.IBMModel1``) with English words as the source and target bigrams as the
+    target; each word keeps its most probable bigrams. Same vocabulary filters as ``train_dice``."""
+    from nltk.translate import AlignedSent, IBMModel1
+
+    data = _units(pairs)
+    df_en: Counter[str] = Counter(w for e, _ in data for w in e)
+    df_tgt: Counter[str] = Counter(u for _, t in data for u in t)
+    cap = max(min_count, int(max_share * len(data)))
+    keep_en = {w for w, c in df_en.items() if min_count <= c <= cap}
+    keep_tgt = {u for u, c in df_tgt.items() if min_count <= c <= cap}
+    bitext = []
+    for e, t in data:
+        words, units = sorted(e & keep_en), sorted(t & keep_tgt)
+        if words and units:
+            bitext.append(AlignedSent(units, words))
+    model = IBMModel1(bitext, iterations)
+    table = model.translation_table
+    forward: dict[str, dict[str, float]] = {}
+    for w in keep_en:
+        scored = sorted(((p, u) for u in keep_tgt if (p := table[u][w]) >= min_prob), key=lambda x: (-x[0], x[1]))
+        if scored:
+            forward[w] = {u: round(p, 3) for p, u in scored[:top]}
+    return Lexicon(forward, "ibm1")
+
+
+# --------------------------------------------------------------------------------------------------
+# File format: a header line, then ``word<TAB>unit:weight unit:weight …`` sorted by word
+
+
+def write_lexicon(lex: Lexicon, path: Path, note: str = "") -> None:
+    lines = [f"# amts bilingual lexicon, method={lex.method}, entries={len(lex)}" + (f"; {note}" if note else "")]
+    for w in sorted(lex.forward):
+        lines.append(w + "\t" + " ".join(f"{u}:{d:g}" for u, d in lex.forward[w].items()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_lexicon(path: Path) -> Lexicon:
+    forward: dict[str, dict[str, float]] = {}
+    method = "dice"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            m = re.search(r"method=(\w+)", line)
+            method = m.group(1) if m else method
+            continue
+        if not line.strip():
+            continue
+        w, _, rest = line.partition("\t")
+        forward[w] = {u: float(d) for u, _, d in (item.rpartition(":") for item in rest.split())}
+    return Lexicon(forward, method)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon | None:
+    """The shipped English→Chinese lexicon, or ``None`` if the data file is absent."""
+    return read_lexicon(DEFAULT_PATH) if DEFAULT_PATH.is_file() else None
+
+
+def training_pairs(documents: Iterable[tuple[str, Document, Document]], src_lang: str = "en", tgt_lang: str = "zh",
+                   min_score: float = 0.8) -> list[tuple[str, str]]:
+    """Confident sentence pairs of ``(name, source, translation)`` documents: in every block pair the aligner
+    is confident about, the sentence beads scoring at least ``min_score``. Aligned without any lexicon, so
+    a lexicon never trains on its own output."""
+    from bot.align.blocks import LOW_CONFIDENCE, align
+    from bot.align.textpairs import block_text_pairs
+
+    out = []
+    for _, src, tgt in documents:
+        alignment = align(src, tgt, lexicon=None)
+        for p in alignment.pairs:
+            if p.score < LOW_CONFIDENCE:
+                continue
+            for tp in block_text_pairs(alignment, p, src_lang, tgt_lang, "sentence", lexicon=None):
+                if tp.score >= min(min_score, p.score):
+                    out.append((tp.src, tp.tgt))
+    return out
