@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from bot.markdown.io import InputError, read_document
+from bot.cli_console import err_console as _err
+from bot.cli_console import error_exit as fail
 
+# Imports that cost start-up time (the aligner, markdown-it) happen inside the command: bot/cli.py imports
+# this module for every ``amts`` invocation.
 lexicon_app = typer.Typer(help="The bilingual lexicon the aligner learns from an edition.", no_args_is_help=True)
-_err = Console(stderr=True)
 
 
 @lexicon_app.command("build")
@@ -31,10 +31,7 @@ def build(
     """Learn an English→LANG lexicon from the confidently aligned sentence pairs of EDITION_DIR."""
     from bot import paralleldata as pd
     from bot.align.lexicon import train_dice, train_ibm1, training_pairs, write_lexicon
-
-    def fail(message: str) -> typer.Exit:
-        _err.print(Text("error: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
-        return typer.Exit(2)
+    from bot.markdown.io import InputError, read_document
 
     if not edition_dir.is_dir():
         raise fail(f"{edition_dir}: not a directory")
