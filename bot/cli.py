@@ -201,6 +201,7 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
          config: Path | None = typer.Option(None, "--config", help="config/amts.yml: edition LANG's settings "
                                                                      "(engine, budget, renames, frameworks).")):
     """Sync an edition with upstream: translate only changed blocks, commit on amts/sync-<lang>."""
+    from bot.cache import open_cache
     from bot.sync import repos
     from bot.sync.report import build_report, pr_body
     from bot.sync.runner import SyncOptions, run_sync
@@ -232,11 +233,13 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
     opts = SyncOptions(upstream, edition, lang, engine, paths, dry_run, origin_suffix=suffix,
                        extra_frameworks=extra_framework, renames=renames, budget_chars=budget)
 
+    cache = open_cache()  # $AMTS_CACHE: alignments and memory entries of earlier runs
+
     def factory(_repo, base):
-        return engine_for(engine, base, suffix, "en", lang, extra_framework, engines)
+        return engine_for(engine, base, suffix, "en", lang, extra_framework, engines, cache)
 
     try:
-        result = run_sync(opts, factory)
+        result = run_sync(opts, factory, cache)
     except (repos.RepoError, EngineError) as e:
         raise fail(str(e)) from None
     data = build_report(result)

@@ -14,3 +14,10 @@ DATA = ROOT / "tests" / "data"
 
 needs_shared = pytest.mark.skipif(not (SHARED / "corpus").is_dir(),
                                   reason="../shared (team corpus, gold and fixtures) is not beside this checkout")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own empty $AMTS_CACHE (alignment cache, clones): tests never share or leave
+    state in ~/.cache/amts, and a cold cache is what each test sees unless it warms one itself."""
+    monkeypatch.setenv("AMTS_CACHE", str(tmp_path_factory.mktemp("amts-cache")))

@@ -513,11 +513,12 @@ def _prose_tab(b: Block) -> bool:
 def plan_file(path: str, origin_text: str, new_text: str, edition_text: str, src_lang: str = "en",
               lang: str = "zh", extra_frameworks: Sequence[str] = ("paddle",),
               terms: Mapping[str, str] | None = None, force: frozenset[int] = frozenset(),
-              stale: bool = False) -> FilePlan:
+              stale: bool = False, aligner: Callable[..., Alignment] = align) -> FilePlan:
     """The plan for one file. ``stale``: the origin file is not a version of the upstream file (the
-    edition may be ahead of it anywhere). Raises ``MarkdownError`` when a text cannot be parsed."""
+    edition may be ahead of it anywhere). ``aligner`` has ``bot.align.blocks.align``'s signature (the runner
+    passes a cached one). Raises ``MarkdownError`` when a text cannot be parsed."""
     origin, new, edition = parse(origin_text), parse(new_text), parse(edition_text)
-    planner = _Planner(path, origin, new, edition, align(origin, edition, extra_frameworks, terms), src_lang, lang,
+    planner = _Planner(path, origin, new, edition, aligner(origin, edition, extra_frameworks, terms), src_lang, lang,
                        stale)
     planner.plan(diff_blocks(origin, new), force)
     return FilePlan(path, origin, new, edition, planner.units, planner.segments, planner.requests)

@@ -13,10 +13,12 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import git
 
+from bot.cache import Cache, cached_alignment, open_cache
 from bot.markdown.blocks import MarkdownError, parse
 from bot.markdown.limits import TooLargeError, check_limits
 from bot.paralleldata import write_atomic
@@ -93,12 +95,18 @@ def edition_files(commit: git.Commit, suffix: str, globs: Sequence[str]) -> list
     return out
 
 
-def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.Commit) -> tuple[
-        list[FileJob], list[tuple[str, str]]]:
-    """Plan every edition file whose origin differs from upstream at ``up``."""
+def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.Commit,
+              cache: Cache | None = None) -> tuple[list[FileJob], list[tuple[str, str]]]:
+    """Plan every edition file whose origin differs from upstream at ``up`` (alignments through ``cache``)."""
+    aligner = partial(cached_alignment, cache)
     jobs: list[FileJob] = []
     skipped: list[tuple[str, str]] = []
+    base_ids, up_ids = repos.blob_ids(base), repos.blob_ids(up)
     for path in edition_files(base, opts.origin_suffix, opts.paths):
+        up_id = up_ids.get(opts.renames.get(path, path))
+        if up_id is not None and up_id == base_ids.get(_origin_path(path, opts.origin_suffix)) \
+                and path not in opts.force:
+            continue  # in sync: decided from the trees alone, without reading the three texts
         origin = repos.read_at(base, _origin_path(path, opts.origin_suffix)) or ""
         edition_text = repos.read_at(base, path) or ""
         up_path = opts.renames.get(path, path)
@@ -121,7 +129,7 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
                 force = frozenset(range(len(parse(new or "").blocks)))
             stale = not repos.known_version(upstream, origin, up_path, up)
             job.plan = plan_file(path, origin, new or "", edition_text, opts.src_lang, opts.lang,
-                                 opts.extra_frameworks, force=force or frozenset(), stale=stale)
+                                 opts.extra_frameworks, force=force or frozenset(), stale=stale, aligner=aligner)
         except MarkdownError as e:
             job.status, job.error = "failed", f"cannot parse: {e}"
         except Exception as e:  # noqa: BLE001 - one file's defect must not sink the other files
@@ -185,8 +193,9 @@ def render_job(job: FileJob, results: Mapping[str, TranslationResult], opts: Syn
     job.status = "synced" if all(u.status == "ok" for u in job.outcome.units) else "partial"
 
 
-def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
-    """The whole job. Raises ``repos.RepoError`` / ``EngineError`` with one clear message."""
+def run_sync(opts: SyncOptions, make_engine: EngineFactory, cache: Cache | None = None) -> SyncResult:
+    """The whole job. Raises ``repos.RepoError`` / ``EngineError`` with one clear message. Alignments are
+    cached by content in ``cache`` (default: ``open_cache()``, i.e. $AMTS_CACHE)."""
     up_spec, up_rev = repos.split_rev(opts.upstream)
     upstream = repos.open_repo(up_spec)
     up = repos.resolve(upstream, up_rev)
@@ -196,7 +205,7 @@ def run_sync(opts: SyncOptions, make_engine: EngineFactory) -> SyncResult:
         repos.ensure_not_checked_out(edition, opts.branch)
     has_branch = opts.branch in [h.name for h in edition.heads]
     base = repos.resolve(edition, opts.branch if has_branch else None)
-    jobs, skipped = plan_sync(opts, upstream, up, base)
+    jobs, skipped = plan_sync(opts, upstream, up, base, cache if cache is not None else open_cache())
     result = SyncResult(opts, up.hexsha, base.hexsha, jobs, skipped, {})
     if opts.dry_run:
         return result

@@ -6,12 +6,11 @@ from collections.abc import Iterable
 
 import git
 
-from bot.align.blocks import align
-from bot.align.textpairs import TextPair, text_pairs
+from bot.cache import Cache, cached_memory_entries, memory_entries, open_cache
 from bot.config import Engines
-from bot.markdown.blocks import MarkdownError, parse
+from bot.sync.repos import blob_ids
 from bot.translate.base import Engine, EngineError
-from bot.translate.tm import TmEngine, TranslationMemory
+from bot.translate.tm import LazyMemory, TmEngine, TranslationMemory
 
 ENGINES = ("tm", "aws", "bedrock", "openai")
 #: Engines that read the translation memory (the tm itself; LLMs for their in-context examples).
@@ -21,41 +20,40 @@ MEMORY_ENGINES = frozenset({"tm", "bedrock", "openai"})
 def memory_from_texts(pairs: Iterable[tuple[str, str]], src_lang: str, lang: str,
                       extra_frameworks: Iterable[str] = ("paddle",)) -> TranslationMemory:
     """Sentence and paragraph pairs of (origin English, translation) file texts."""
-    collected: list[TextPair] = []
     extra = tuple(extra_frameworks)
-    for origin, translation in pairs:
-        try:
-            alignment = align(parse(origin), parse(translation), extra)
-        except MarkdownError:
-            continue  # an unparsable file teaches nothing; the sync reports it where it matters
-        collected += text_pairs(alignment, src_lang, lang, "paragraph")
-        collected += text_pairs(alignment, src_lang, lang, "sentence")
-    return TranslationMemory.from_pairs(collected)
+    return TranslationMemory.from_pairs(entry for origin, translation in pairs
+                                        for entry in memory_entries(origin, translation, src_lang, lang, extra))
 
 
 def memory_from_commit(commit: git.Commit, suffix: str, src_lang: str, lang: str,
-                       extra_frameworks: Iterable[str] = ("paddle",)) -> TranslationMemory:
-    """The memory of an edition at ``commit``: every ``X.md`` with its ``X<suffix>.md``."""
-    blobs = {b.path: b for b in commit.tree.traverse() if b.type == "blob" and b.path.endswith(".md")}
+                       extra_frameworks: Iterable[str] = ("paddle",), cache: Cache | None = None) -> TranslationMemory:
+    """The memory of an edition at ``commit``: every ``X.md`` with its ``X<suffix>.md``. With a ``cache``,
+    a file pair aligned before (same blobs, same aligner) is not read nor aligned again."""
+    ids = {path: sha for path, sha in blob_ids(commit).items() if path.endswith(".md")}
+    extra = tuple(extra_frameworks)
+    entries: list[tuple[str, str]] = []
+    for path, blob in ids.items():
+        origin = ids.get(path[:-3] + suffix + ".md")
+        if origin is None or path.endswith(suffix + ".md"):
+            continue
 
-    def texts():
-        for path, blob in blobs.items():
-            origin = blobs.get(path[:-3] + suffix + ".md")
-            if origin is not None and not path.endswith(suffix + ".md"):
-                try:
-                    yield origin.data_stream.read().decode(), blob.data_stream.read().decode()
-                except UnicodeDecodeError:
-                    continue
+        def read(origin=origin, blob=blob) -> tuple[str, str]:
+            odb = commit.repo.odb
+            return odb.stream(bytes.fromhex(origin)).read().decode(), odb.stream(bytes.fromhex(blob)).read().decode()
 
-    return memory_from_texts(texts(), src_lang, lang, extra_frameworks)
+        try:
+            entries += cached_memory_entries(cache, origin, blob, read, src_lang, lang, extra)
+        except UnicodeDecodeError:
+            continue
+    return TranslationMemory.from_pairs(entries)
 
 
-def make_engine(name: str, memory: TranslationMemory | None = None, lang: str = "zh",
+def make_engine(name: str, memory: TranslationMemory | LazyMemory | None = None, lang: str = "zh",
                 src_lang: str = "en", engines: Engines | None = None) -> Engine:
     """An engine by name, configured from ``engines`` (config/amts.yml) when given; credentials and
     endpoints come from the standard AWS/OpenAI environment, never from the config file."""
     if name == "tm":
-        return TmEngine(memory or TranslationMemory([], []))
+        return TmEngine(memory if memory is not None else TranslationMemory([], []))
     if name == "aws":
         from bot.translate.aws import AwsTranslateConfig, AwsTranslateEngine
 
@@ -84,8 +82,14 @@ def make_engine(name: str, memory: TranslationMemory | None = None, lang: str = 
 
 
 def engine_for(name: str, commit: git.Commit, suffix: str, src_lang: str, lang: str,
-               extra_frameworks: Iterable[str] = ("paddle",), engines: Engines | None = None) -> Engine:
+               extra_frameworks: Iterable[str] = ("paddle",), engines: Engines | None = None,
+               cache: Cache | None = None) -> Engine:
     """The engine for a sync of the edition at ``commit``. The memory (a whole-edition alignment) is only
-    built for engines that read it."""
-    memory = memory_from_commit(commit, suffix, src_lang, lang, extra_frameworks) if name in MEMORY_ENGINES else None
+    built for engines that read it, and only when the engine is first asked something (a run without
+    requests aligns nothing); file pairs come from ``cache`` (default: ``open_cache()``, i.e. $AMTS_CACHE)
+    when they were aligned before."""
+    memory = None
+    if name in MEMORY_ENGINES:
+        memory = LazyMemory(lambda: memory_from_commit(commit, suffix, src_lang, lang, extra_frameworks,
+                                                       cache if cache is not None else open_cache()))
     return make_engine(name, memory, lang, src_lang, engines)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -21,12 +21,13 @@ from bot.markdown.protect import protect
 from bot.translate.base import TranslationRequest, TranslationResult
 from bot.translate.retrieval import NgramRetriever
 
-_WS = re.compile(r"\s+")
 FUZZY_THRESHOLD = 85.0
 
 
 def _norm(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    """Whitespace runs as one space, ends stripped (``str.split`` splits on exactly the characters ``\\s``
+    matches, and is ten times faster: this runs on every entry of the memory)."""
+    return " ".join(text.split())
 
 
 def reprotect(translation: str, originals: Sequence[str]) -> str | None:
@@ -107,12 +108,46 @@ class TranslationMemory:
         return self._retriever.search(text, k)
 
 
+class LazyMemory:
+    """A ``TranslationMemory`` built on first use: a sync whose plan has no requests (nothing changed, or
+    only cosmetic changes) never aligns the edition to build one. Same interface as the memory."""
+
+    def __init__(self, build: Callable[[], TranslationMemory]) -> None:
+        self._build = build
+        self._memory: TranslationMemory | None = None
+
+    @property
+    def built(self) -> bool:
+        return self._memory is not None
+
+    @property
+    def memory(self) -> TranslationMemory:
+        if self._memory is None:
+            self._memory = self._build()
+        return self._memory
+
+    def __len__(self) -> int:
+        return len(self.memory)
+
+    def __bool__(self) -> bool:
+        return True  # ``memory or default`` must not build it just to ask whether it is empty
+
+    def exact(self, source: str) -> str | None:
+        return self.memory.exact(source)
+
+    def fuzzy(self, source: str, threshold: float = FUZZY_THRESHOLD) -> tuple[str, str, float] | None:
+        return self.memory.fuzzy(source, threshold)
+
+    def search(self, text: str, k: int = 5) -> list[tuple[str, str, float]]:
+        return self.memory.search(text, k)
+
+
 class TmEngine:
     """Engine ``tm``: free, offline, never guesses."""
 
     name = "tm"
 
-    def __init__(self, memory: TranslationMemory, threshold: float = FUZZY_THRESHOLD) -> None:
+    def __init__(self, memory: TranslationMemory | LazyMemory, threshold: float = FUZZY_THRESHOLD) -> None:
         self.memory = memory
         self.threshold = threshold
 
