@@ -16,6 +16,22 @@ from difflib import SequenceMatcher
 
 from bot.markdown.keys import loose_code_key
 
+_CODE_TOKENS = re.compile(
+    r'(?P<str>[rRbBuUfF]{0,2}(?:"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'))'
+    r"|(?P<comment>#[^\n]*)"
+)
+_SYMBOL = re.compile(r"^[rRbBuUfF]{0,2}(['\"])[\w.\-/:=]*\1$")
+
+
+def code_key(code: str) -> str:
+    """Code with comments, layout and *prose* strings removed (editions translate those), but symbol-like
+    strings kept: ``padding='valid'`` -> ``padding='same'`` is a code change, ``print('loss')`` is not."""
+    def sub(m: re.Match[str]) -> str:
+        if m.group("str") is not None:
+            return m.group() if _SYMBOL.match(m.group()) else '""'
+        return ""
+    return re.sub(r"\s+", "", _CODE_TOKENS.sub(sub, code))
+
 _TAB = re.compile(r"^(\s*#\s*@tab\s+)([\w, ]+?)(\s*)$")
 
 
@@ -64,7 +80,7 @@ def merge_tabs(base: str, theirs: str, ours: str, merged_text: str) -> tuple[str
 
 
 def _keys(lines: list[str]) -> list[str]:
-    return [loose_code_key(ln) for ln in lines]
+    return [code_key(ln) for ln in lines]
 
 
 def merge_code(base: str, theirs: str, ours: str) -> MergeResult:
@@ -75,9 +91,17 @@ def merge_code(base: str, theirs: str, ours: str) -> MergeResult:
 
 
 def _merge_lines(base: str, theirs: str, ours: str) -> MergeResult:
-    if loose_code_key(ours) == loose_code_key(theirs):
-        # The edition already carries the new code (with its own comments): nothing to merge.
-        return MergeResult(ours, False, 0, already=True)
+    merged = _merge_regions(base, theirs, ours)
+    if code_key(ours) == code_key(theirs):
+        # The edition already carries the new code (with its own comments): only layout or comments the
+        # edition left in English follow upstream.
+        if merged.conflict or code_key(merged.text) != code_key(theirs):
+            return MergeResult(ours, False, 0, already=True)
+        return replace(merged, already=merged.text == ours)
+    return merged
+
+
+def _merge_regions(base: str, theirs: str, ours: str) -> MergeResult:
     b, t, o = base.splitlines(keepends=True), theirs.splitlines(keepends=True), ours.splitlines(keepends=True)
     kb, kt, ko = _keys(b), _keys(t), _keys(o)
     # Map base lines to edition lines through the code-only keys.
@@ -109,8 +133,12 @@ def _merge_lines(base: str, theirs: str, ours: str) -> MergeResult:
             return MergeResult(theirs, True, 0)
         if mapped:
             take_ours(mapped[0])
-            if kb[i1:i2] == kt[j1:j2]:  # only comments/strings changed upstream: keep the translation
-                take_ours(mapped[-1] + 1)
+            if kb[i1:i2] == kt[j1:j2]:  # only comments/strings/layout changed upstream
+                if any(o[m] != b[i] for m, i in zip(mapped, range(i1, i2), strict=True)):
+                    take_ours(mapped[-1] + 1)  # the edition translated these lines: keep the translation
+                    continue
+                o_pos = mapped[-1] + 1  # the edition has them as the old English: they follow upstream
+                out.extend(t[j1:j2])
                 continue
             # an edition line that differed from its origin line is reset only if the new English line
             # differs from it too (an edition that already had the upstream fix loses nothing)

@@ -378,8 +378,8 @@ class _Planner:
                     flags.append(f"{m.comments_reset} translated comment line(s) now English")
                 if m.tab_change:
                     flags.append(m.tab_change)
-                if m.text == e.text:
-                    self.units.append(Unit("already-in-edition", (c.new,), (k,), (c.old,), [e.text],
+                if m.text == e.text:  # nothing to do in the edition: reported, but as cosmetic
+                    self.units.append(Unit("cosmetic", (c.new,), (k,), (c.old,), [e.text],
                                            self._sep_edition(k), ["edition already has the new code"],
                                            c.word_diff, e.text))
                     return

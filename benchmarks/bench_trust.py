@@ -1,0 +1,238 @@
+"""Trust: does a sync make an edition worse, and is every change it makes accounted for?
+
+Part 1, replays (r1..r4 of ``../shared/corpus/d2l-en-history`` and the bundled quickstart sample): each range
+is synced with the offline ``tm`` engine and the new edition files are checked with measures that do not
+use the sync's own classification:
+
+* ``replaced``: human prose blocks whose words changed although the English change is trivial (equal once
+  lower-cased, stripped of punctuation, whitespace and slide markers) or the human block already has every
+  number, code span, formula and URL the new English added (the edition was ahead);
+* ``dup``: code cells, or ``class``/``def`` definitions of one framework, that the new edition has more
+  often than both the old edition and the new English; ``lost``: frameworks with fewer cells in the new
+  edition than in both the old edition and the new English, or an edition-only framework dropped;
+* ``unacc``: diff hunks of the edition file no report entry (action other than keep) covers, plus human
+  text replaced or deleted without a flag;
+* ``sent``: characters sent; ``markers``: new slide markers carried / added.
+
+Part 2, real human syncs (``../shared/corpus/human-syncs``: d2l-tr translators syncing to a newer English).
+Per translated block of the old translation: the human *changed it because the English changed* when the
+human changed it and its aligned origin block changed; AMTS *touched* it when its text changed or a
+report entry other than keep/cosmetic covers it. Printed per sync: recall and precision of the touched
+blocks against the human-changed ones, and the share of the blocks the humans kept that AMTS kept.
+Four syncs were used while building; three are held out (never looked at while tuning) and reported
+separately.
+
+Run ``python benchmarks/bench_trust.py`` (``--base DIR`` runs another checkout's ``bot`` side by side).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import tempfile
+from collections import Counter
+from difflib import SequenceMatcher
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" if (ROOT.parent / "shared").is_dir() else Path("/work/shared")
+HISTORY = SHARED / "corpus" / "d2l-en-history"
+HUMAN = SHARED / "corpus" / "human-syncs"
+DEV = ("tr-a93c009-cnn-channels-padding", "tr-df80d6f-alexnet", "tr-ce45a56-cnn-modern",
+       "tr-7dc7794-rnn-text-preprocessing-lm")
+HELD_OUT = ("tr-83ebaec-notation", "tr-aa06ce9-rnn-modern-deep-rnn-encdec", "tr-18096c7-ndarray")
+
+_MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)|\[~~|~~\]|\(~~|~~\)")
+_DEF = re.compile(r"^\s*(?:class|def)\s+(\w+)", re.M)
+_TOKEN = re.compile(r"`[^`\n]+`|\$[^$\n]+\$|https?://\S+|\b\d+(?:\.\d+)?\b")
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\W_]+", "", _MARK.sub("", text)).lower()
+
+
+def _words(text: str) -> str:
+    return "".join(_MARK.sub("", text).split())
+
+
+def _trivial(old: str, new: str) -> bool:
+    return _plain(old) == _plain(new)
+
+
+def _ahead(old: str, new: str, human: str) -> bool:
+    added = Counter(_TOKEN.findall(new)) - Counter(_TOKEN.findall(old))
+    have = Counter(_TOKEN.findall(human))
+    return bool(added) and all(have[t] >= n for t, n in added.items())
+
+
+def _cells(doc, kind_code) -> list:
+    return [b for b in doc.blocks if b.kind == kind_code]
+
+
+def _fw(b) -> tuple[str, ...]:
+    return b.tabs or ("mxnet",)
+
+
+def _dups_and_lost(old_ed, new_ed, new_en, kind_code) -> tuple[int, int]:
+    dup = 0
+    counts = [Counter(b.loose_key for b in _cells(d, kind_code) if len(b.loose_key) > 20)
+              for d in (old_ed, new_ed, new_en)]
+    dup += sum(max(0, n - max(counts[0][k], counts[2][k])) for k, n in counts[1].items())
+    defs = [Counter((f, name) for b in _cells(d, kind_code) for f in _fw(b) for name in _DEF.findall(b.text))
+            for d in (old_ed, new_ed, new_en)]
+    dup += sum(max(0, n - max(defs[0][k], defs[2][k])) for k, n in defs[1].items())
+    fws = [Counter(f for b in _cells(d, kind_code) for f in _fw(b)) for d in (old_ed, new_ed, new_en)]
+    lost = sum(1 for f in fws[0] if fws[1][f] < min(fws[0][f], fws[2][f] or fws[0][f]))
+    return dup, lost
+
+
+def _unaccounted(old_text: str, new_text: str, units) -> int:
+    old_spans = [u.old_lines for u in units if u.action != "keep" and u.old_lines]
+    new_spans = [u.new_lines for u in units if u.action != "keep" and u.new_lines]
+    a, b = old_text.splitlines(), new_text.splitlines()
+    bad = 0
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal" or all(not x.strip() for x in a[i1:i2] + b[j1:j2]):
+            continue
+        ok_old = all(any(s <= ln <= e for s, e in old_spans) for ln in range(i1 + 1, i2 + 1))
+        ok_new = all(any(s <= ln <= e for s, e in new_spans) for ln in range(j1 + 1, j2 + 1))
+        bad += not (ok_old and ok_new)
+    for u in units:  # human text replaced or deleted without a flag
+        if u.status == "ok" and u.old_text.strip() and u.text != u.old_text and not u.old_text.startswith("```"):
+            if u.action in ("retranslate", "splice", "delete") and not u.flags:
+                bad += 1
+    return bad
+
+
+def replay(name: str, range_dir: Path) -> dict:
+    from bot.markdown.blocks import Kind, parse
+    from bot.sync.replay import build_replay
+    from bot.sync.report import build_report
+    from bot.sync.runner import SyncOptions, run_sync
+    from bot.translate.factory import make_engine, memory_from_commit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        upstream, edition = build_replay(range_dir.resolve(), Path(tmp))
+        result = run_sync(SyncOptions(str(upstream), str(edition), "zh"),
+                          lambda _r, base: make_engine("tm", memory_from_commit(base, "_origin", "en", "zh")))
+        report = build_report(result)
+        out = {"replaced": 0, "dup": 0, "lost": 0, "unacc": 0, "sent": report["chars_sent"], "added": 0,
+               "carried": 0, "failed": 0}
+        for job in result.jobs:
+            if job.outcome is None:
+                out["failed"] += 1
+                continue
+            plan, units = job.plan, job.outcome.units
+            old_ed = (edition / job.path).read_text(encoding="utf-8")
+            new_ed = job.outcome.edition_text
+            for u in units:
+                out["added"] += getattr(u, "markers_added", 0)
+                out["carried"] += getattr(u, "markers_carried", 0)
+                human = "".join(plan.edition.blocks[k].text for k in u.old_edition)
+                if not u.old_edition or u.text == human or u.status != "ok":
+                    continue
+                if not any(plan.edition.blocks[k].is_prose or plan.edition.blocks[k].kind == Kind.TAB
+                           for k in u.old_edition):
+                    continue
+                if _words(u.text) == _words(human):
+                    continue  # markers or layout only
+                old_en = "".join(plan.origin.blocks[i].text for i in u.old_origin)
+                new_en = "".join(plan.new.blocks[j].text for j in u.new)
+                if u.old_origin and u.new and (_trivial(old_en, new_en) or _ahead(old_en, new_en, human)):
+                    out["replaced"] += 1
+            dup, lost = _dups_and_lost(plan.edition, parse(new_ed), plan.new, Kind.CODE)
+            out["dup"] += dup
+            out["lost"] += lost
+            out["unacc"] += _unaccounted(old_ed, new_ed, units)
+        return out
+
+
+def norm(doc) -> list[str]:
+    return [" ".join(b.text.split()) for b in doc.blocks]
+
+
+def _block_runs(a: list[str], b: list[str]) -> set[int]:
+    """Indices of ``a`` kept (in an equal run) in ``b``."""
+    kept: set[int] = set()
+    for op, i1, i2, _j1, _j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            kept.update(range(i1, i2))
+    return kept
+
+
+def human_sync(folder: Path) -> tuple[int, int, int, int, int]:
+    """(true positives, touched, human-changed-because-English, human-kept, kept by AMTS too)."""
+    from bot.align.blocks import align
+    from bot.markdown.blocks import parse
+    from bot.sync.plan import plan_file, render_file
+
+    tp = touched_n = pos_n = kept_n = both_kept = 0
+    for before in sorted((folder / "before").rglob("*_origin.md")):
+        rel = before.relative_to(folder / "before")
+        tr_rel = rel.with_name(rel.name.replace("_origin.md", ".md"))
+        o_text, e_text = before.read_text(encoding="utf-8"), (folder / "before" / tr_rel).read_text(encoding="utf-8")
+        n_text = (folder / "after" / rel).read_text(encoding="utf-8")
+        h_text = (folder / "after" / tr_rel).read_text(encoding="utf-8")
+        kw = {"stale": False} if "stale" in inspect.signature(plan_file).parameters else {}
+        plan = plan_file(str(tr_rel), o_text, n_text, e_text, lang="tr", **kw)
+        outcome = render_file(plan, {}, lambda t: t)
+        origin, new, edition, human = plan.origin, plan.new, plan.edition, parse(h_text)
+        en_kept = _block_runs(norm(origin), norm(new))
+        h_kept = _block_runs(norm(edition), norm(human))
+        english_changed: set[int] = set()
+        for p in align(origin, edition).pairs:
+            if any(i not in en_kept for i in p.src):
+                english_changed.update(p.tgt)
+        touched: set[int] = set()
+        for u in outcome.units:
+            human = "".join(edition.blocks[k].text for k in u.old_edition)
+            if u.action not in ("keep", "cosmetic") or (u.old_edition and u.text != human):
+                touched.update(u.old_edition)
+        for k in range(len(edition.blocks)):
+            pos = k not in h_kept and k in english_changed
+            pos_n += pos
+            touched_n += k in touched
+            tp += pos and k in touched
+            if k in h_kept:
+                kept_n += 1
+                both_kept += k not in touched
+    return tp, touched_n, pos_n, kept_n, both_kept
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f} ({a}/{b})" if b else "-"
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--base":
+        sys.path.insert(0, str(Path(sys.argv[2]).resolve()))
+    else:
+        sys.path.insert(0, str(ROOT))
+    import bot
+
+    print(f"bot from {Path(bot.__file__).parent}")
+    ranges = [(p.name.split("-")[0], p) for p in sorted(HISTORY.glob("r*")) if p.is_dir()]
+    ranges.append(("quickstart", ROOT / "examples" / "r2-hybridize"))
+    print(f"{'replay':<11} {'replaced':>8} {'dup':>4} {'lost':>4} {'unacc':>5} {'sent':>6} {'markers':>9} "
+          f"{'failed':>6}")
+    for name, path in ranges:
+        r = replay(name, path)
+        print(f"{name:<11} {r['replaced']:>8} {r['dup']:>4} {r['lost']:>4} {r['unacc']:>5} {r['sent']:>6} "
+              f"{r['carried']:>4}/{r['added']:<4} {r['failed']:>6}")
+    if not HUMAN.is_dir():
+        print("../shared/corpus/human-syncs not found: part 2 skipped", file=sys.stderr)
+        return
+    print(f"\n{'human sync':<40} {'recall':>14} {'precision':>14} {'kept':>16}")
+    for label, names in (("dev", DEV), ("held-out", HELD_OUT)):
+        totals = [0, 0, 0, 0, 0]
+        for name in names:
+            tp, touched, pos, kept, both = human_sync(HUMAN / name)
+            totals = [a + b for a, b in zip(totals, (tp, touched, pos, kept, both), strict=True)]
+            print(f"{name:<40} {_ratio(tp, pos):>14} {_ratio(tp, touched):>14} {_ratio(both, kept):>16}")
+        tp, touched, pos, kept, both = totals
+        print(f"{'all ' + label:<40} {_ratio(tp, pos):>14} {_ratio(tp, touched):>14} {_ratio(both, kept):>16}")
+
+
+if __name__ == "__main__":
+    main()
