@@ -1,11 +1,13 @@
 """The ``amts`` command. Thin: it parses arguments, calls the modules and prints.
 
-Exit codes: 0 success/clean, 1 findings (violations, partial results), 2 unusable input.
+Exit codes: 0 success/clean, 1 findings (violations, partial results), 2 unusable input, 3 an unexpected
+error inside AMTS (a bug: one line, and the traceback with ``AMTS_DEBUG=1``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from bot.cli_console import LazyConsole, err_console, error_exit
+from bot.messages import one_line
 
 if TYPE_CHECKING:
     from bot.markdown.blocks import Document
@@ -23,8 +26,25 @@ if TYPE_CHECKING:
 # (rich_markup_mode=None) because typer's rich help imports rich.markdown, pygments and rich.traceback.
 # benchmarks/bench_startup.py measures it.
 
-app = typer.Typer(help="AMTS: keep translated editions of Dive into Deep Learning in sync.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+
+class _App(typer.Typer):
+    """The safety net: whatever escapes a command is still one line on stderr (exit 3), never a traceback,
+    unless ``AMTS_DEBUG=1`` asks for it. Bad input is handled inside the commands (exit 2); this only
+    catches what nobody foresaw."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("AMTS_DEBUG", "").strip() not in ("", "0"):
+                raise
+            error_exit(f"unexpected {type(e).__name__}: {e} (this is a bug in AMTS; run again with AMTS_DEBUG=1 "
+                       "for the traceback and report it)", 3)
+            sys.exit(3)
+
+
+app = _App(help="AMTS: keep translated editions of Dive into Deep Learning in sync.",
+           no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 console = LazyConsole(emoji=False, highlight=False)
 
 
@@ -42,6 +62,24 @@ def _register_commands() -> None:
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clear line on stderr and return the exit to raise."""
     return error_exit(message, code)
+
+
+def check_lang(lang: str, option: str = "--lang") -> None:
+    """Refuse a language the sentence splitter and the post-edit rules do not know (exit 2)."""
+    from bot.align.sentences import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise fail(f"{option} {lang!r} is not a supported language; use one of {', '.join(LANGUAGES)}")
+
+
+def aws_session(region: str | None):
+    """A boto3 session with a region (``--region``, else the AWS environment/profile), or exit 2."""
+    import boto3
+
+    session = boto3.Session(region_name=region or None)
+    if not session.region_name:
+        raise fail("no AWS region: pass --region (e.g. --region us-east-1) or set AWS_DEFAULT_REGION")
+    return session
 
 
 def load(path: Path) -> Document:
@@ -111,6 +149,8 @@ def align_cmd(source: Path, translation: Path,
     from bot.align.blocks import align
     from bot.align.textpairs import block_text_pairs
 
+    if sentences:
+        check_lang(lang)
     alignment = align(load(source), load(translation), extra_framework)
     rows = []
     for p in alignment.pairs:
@@ -165,7 +205,16 @@ def parallel_build(edition_dir: Path,
         raise fail(f"--granularity must be sentence or paragraph (got {granularity!r})")
     if fmt not in pd.FORMATS:
         raise fail(f"--format must be one of {', '.join(pd.FORMATS)} (got {fmt!r})")
+    check_lang(lang)
+    check_lang(source_lang, "--source-lang")
+    if output.is_dir():
+        raise fail(f"--output {output} is a directory; name the file to write (e.g. {output / ('pairs.' + fmt)})")
+    if not output.parent.is_dir():
+        raise fail(f"--output {output}: the folder {output.parent} does not exist")
     total = len(pd.find_pairs(edition_dir, suffix)[0])
+    if total == 0:
+        raise fail(f"{edition_dir}: no X.md with X{suffix}.md beside it in a chapter folder (files at the top "
+                   f"level are not chapters); point at an edition checkout, or run `amts init` to write origin files")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console.console, transient=True) as progress:
         task = progress.add_task("aligning", total=total)
@@ -190,7 +239,9 @@ def parallel_build(edition_dir: Path,
 def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English repo (path or git URL)[@REV]."),
          edition: str = typer.Option(..., "--edition", help="Edition repo (local working copy)."),
          lang: str = typer.Option(..., "--lang", help="Edition language code, e.g. zh."),
-         engine: str = typer.Option("tm", "--engine", help="tm (offline), aws, bedrock or openai."),
+         engine: str | None = typer.Option(None, "--engine", help="tm (offline), aws, bedrock or openai "
+                                                                   "(default: the edition's engine in --config, "
+                                                                   "else tm)."),
          paths: list[str] = typer.Option([], "--paths", help="Only edition files matching these globs."),
          dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; change nothing."),
          report: Path | None = typer.Option(None, "--report", help="Write the JSON report here (PR body beside)."),
@@ -208,7 +259,8 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
     from bot.translate.base import EngineError
     from bot.translate.factory import ENGINES, engine_for
 
-    if engine not in ENGINES:
+    check_lang(lang)
+    if engine is not None and engine not in ENGINES:
         raise fail(f"--engine must be one of {', '.join(ENGINES)} (got {engine!r})")
     bad = [r for r in rename if "=" not in r]
     if bad:
@@ -226,10 +278,13 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
             raise fail(f"{config}: no edition {lang!r} (editions: {', '.join(cfg.editions)})")
         ed = cfg.editions[lang]
         engines = cfg.engines
+        engine = engine or ed.engine  # the command line wins, else the edition's configured engine
         suffix, extra_framework = ed.origin_suffix, ed.extra_frameworks or extra_framework
         renames = {**{v: k for k, v in ed.rename.items()}, **renames}
-        budget = budget if budget is not None else (ed.budget_chars if ed.engine != "tm" else None)
+        budget = budget if budget is not None else (ed.budget_chars if engine != "tm" else None)
         paths = paths or ed.paths
+    engine = engine or "tm"
+    _refuse_uncommitted_origins(edition, suffix)
     opts = SyncOptions(upstream, edition, lang, engine, paths, dry_run, origin_suffix=suffix,
                        extra_frameworks=extra_framework, renames=renames, budget_chars=budget)
 
@@ -242,6 +297,8 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
         result = run_sync(opts, factory, cache)
     except (repos.RepoError, EngineError) as e:
         raise fail(str(e)) from None
+    if not result.jobs and not result.skipped:
+        _nothing_to_sync(result, paths)
     data = build_report(result)
     body = pr_body(result, data, result.cost_usd)
     if report is not None:
@@ -255,30 +312,70 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
     raise typer.Exit(1 if failed else 0)
 
 
+def _refuse_uncommitted_origins(edition: str, suffix: str) -> None:
+    """The sync reads the edition from git, so origin files that exist only in the working tree (``amts
+    init`` without a commit) would be ignored without a word: refuse instead (exit 2)."""
+    import git
+
+    try:
+        untracked = [p for p in git.Repo(edition).untracked_files if p.endswith(suffix + ".md")]
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return  # run_sync says what is wrong with the path
+    if untracked:
+        more = f" and {len(untracked) - 1} more" if len(untracked) > 1 else ""
+        raise fail(f"{edition}: origin files are not committed ({untracked[0]}{more}); the sync reads the edition "
+                   f"from git: `git add` them and `git commit` first")
+
+
+def _nothing_to_sync(result, paths: list[str]) -> None:
+    """No file to plan: say why (exit 2 when ``--paths`` matched nothing, else 0) instead of an empty table."""
+    import git
+
+    from bot.sync.runner import edition_files
+
+    base = git.Repo(result.options.edition).commit(result.base_sha)
+    synced = edition_files(base, result.options.origin_suffix, ())
+    where = f"{result.options.branch if result.base_sha != base.repo.head.commit.hexsha else 'HEAD'}"
+    if paths and not edition_files(base, result.options.origin_suffix, paths):
+        raise fail(f"--paths {' '.join(paths)} matches none of the {len(synced)} edition files with an origin file "
+                   f"(at {where}; e.g. {synced[0] if synced else 'none'})")
+    if not synced:
+        raise fail(f"{result.options.edition}: no X.md has an X{result.options.origin_suffix}.md beside it at {where}; "
+                   "run `amts init` and commit the origin files first")
+    console.print(f"nothing to sync: all {len(synced)} edition files with an origin file are up to date with "
+                  f"upstream {result.upstream_sha[:10]} (edition at {where} {result.base_sha[:10]})",
+                  soft_wrap=True, markup=False)
+    raise typer.Exit(0)
+
+
 def _print_sync_summary(data: dict) -> None:
     from rich.table import Table
     from rich.text import Text
 
     title = ("plan (dry run)" if data["dry_run"] else "sync") + f" {data['lang']} ← {data['upstream_sha'][:10]}"
-    table = Table("file", "status", "blocks by action", "chars", "flags", title=title)
-    for f in data["files"]:
-        actions: dict[str, int] = {}
-        for b in f["blocks"]:
-            actions[b["action"]] = actions.get(b["action"], 0) + 1
-        flags = sum(len(b["flags"]) for b in f["blocks"])
-        chars = sum(b["chars"] for b in f["blocks"])
-        table.add_row(Text(f["path"]), f["status"], ", ".join(f"{k} {v}" for k, v in sorted(actions.items())),
-                      str(chars), str(flags))
-    console.print(table)
+    if data["files"]:
+        table = Table("file", "status", "blocks by action", "chars", "flags", title=title)
+        for f in data["files"]:
+            actions: dict[str, int] = {}
+            for b in f["blocks"]:
+                actions[b["action"]] = actions.get(b["action"], 0) + 1
+            flags = sum(len(b["flags"]) for b in f["blocks"])
+            chars = sum(b["chars"] for b in f["blocks"])
+            table.add_row(Text(f["path"]), f["status"], ", ".join(f"{k} {v}" for k, v in sorted(actions.items())),
+                          str(chars), str(flags))
+        console.print(table)
+    else:
+        console.print(Text(f"{title}: no file to sync"))
     console.print(Text(f"engine: {data['engine_summary'] or data['engine']}"))
     console.print(Text(f"characters sent: {data['chars_sent']} {data['chars_sent_by_engine']}; "
                        f"billed: {data['chars_billed']}; actions: {data['summary']['actions']}; "
                        f"commit: {data['commit'] or '-'}"))
     for s in data["skipped"]:
-        console.print(Text(f"  skipped {s['path']}: {s['reason']}"))
+        console.print(Text(f"  skipped {s['path']}: {s['reason']}"), soft_wrap=True)
     for f in data["flags"]:
         if f["flag"].startswith("failed"):
-            console.print(Text(f"  FAILED {f['path']}:{f['lines']}: {f['flag']}"))
+            where = f"{f['path']}:{f['lines'][0]}" if f["lines"] else f["path"]
+            console.print(Text(one_line(f"  FAILED {where}: {f['flag'].removeprefix('failed: ')}")), soft_wrap=True)
 
 
 @app.command()
@@ -320,13 +417,17 @@ def init(edition: Path = typer.Argument(..., help="Edition working copy without 
         written += 1
     console.print(Text(f"origin files written: {written}; already present: {existing}; "
                        f"without upstream counterpart: {missing} (upstream {commit.hexsha[:10]})"))
+    if written:
+        console.print(Text("next: commit them (git add and git commit); `amts sync` reads the edition from git"))
 
 
 @parallel_app.command("push")
 def parallel_push(file: Path, name: str = typer.Option(..., "--name", help="Parallel-data resource name."),
                   bucket: str = typer.Option(..., "--bucket", help="S3 bucket for the upload."),
                   prefix: str = typer.Option("amts/parallel-data", "--prefix", help="S3 folder (not the root)."),
-                  poll: float = typer.Option(5.0, "--poll", help="Seconds between status checks.")):
+                  poll: float = typer.Option(5.0, "--poll", help="Seconds between status checks."),
+                  region: str | None = typer.Option(None, "--region", help="AWS region (default: the AWS "
+                                                                           "environment or profile).")):
     """Upload FILE (TMX/CSV/TSV) to S3 and create or update the Amazon Translate parallel data; wait."""
     from rich.text import Text
 
@@ -334,7 +435,7 @@ def parallel_push(file: Path, name: str = typer.Option(..., "--name", help="Para
     from bot.translate.resources import push_parallel_data
 
     try:
-        r = push_parallel_data(file, name, bucket, prefix, poll_s=poll)
+        r = push_parallel_data(file, name, bucket, prefix, session=aws_session(region), poll_s=poll)
     except EngineError as e:
         raise fail(str(e)) from None
     console.print(Text(f"parallel data {r.name} {r.operation} from {r.s3_uri}: {r.status}; imported {r.imported}, "
@@ -349,7 +450,9 @@ app.add_typer(terminology_app, name="terminology")
 
 @terminology_app.command("push")
 def terminology_push(file: Path, name: str = typer.Option(..., "--name", help="Terminology resource name."),
-                     lang: str = typer.Option(..., "--lang", help="Target language code, e.g. zh.")):
+                     lang: str = typer.Option(..., "--lang", help="Target language code, e.g. zh."),
+                     region: str | None = typer.Option(None, "--region", help="AWS region (default: the AWS "
+                                                                              "environment or profile).")):
     """Import the edition's TERMINOLOGY.md (`中文，english` lines) with ImportTerminology."""
     from rich.text import Text
 
@@ -357,7 +460,7 @@ def terminology_push(file: Path, name: str = typer.Option(..., "--name", help="T
     from bot.translate.resources import import_terminology
 
     try:
-        n, props = import_terminology(file, name, lang)
+        n, props = import_terminology(file, name, lang, session=aws_session(region))
     except EngineError as e:
         raise fail(str(e)) from None
     console.print(Text(f"terminology {name}: {n} terms imported ({props.get('TermCount', n)} in the service)"))

@@ -44,5 +44,7 @@ def error_exit(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: MESSAGE`` as one line on stderr and return the exit to raise (``raise error_exit(...)``)."""
     from rich.text import Text
 
-    err_console.print(Text("error: ", style="bold red") + Text(message), highlight=False, soft_wrap=True)
+    from bot.messages import one_line
+
+    err_console.print(Text("error: ", style="bold red") + Text(one_line(message)), highlight=False, soft_wrap=True)
     return typer.Exit(code)

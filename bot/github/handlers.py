@@ -22,6 +22,7 @@ from bot.github.events import CommentJob, PushJob, job_from_dict
 from bot.github.pulls import PullOutcome, PullRequests, SyncError, UpstreamRef
 from bot.github.queue import JobError, QueuedJob
 from bot.github.workspace import WorkspaceError
+from bot.messages import clip
 from bot.sync import repos
 
 log = logging.getLogger("amts.github.handlers")
@@ -130,7 +131,7 @@ class JobHandler:
                 assert isinstance(command, Keep)
                 result = self.pulls.keep(name, pr, command.path, command.block, trigger)
         except (SyncError, WorkspaceError, repos.RepoError) as e:
-            return CommandOutcome("failed", f"@{job.login}: {e}")
+            return CommandOutcome("failed", f"@{job.login}: {clip(str(e))}")
         except GithubException as e:
             return CommandOutcome("failed", f"@{job.login}: GitHub refused a request ({e.status}); "
                                             "nothing more was done.")

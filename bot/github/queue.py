@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.github.store import Database
+from bot.messages import clip
 
 log = logging.getLogger("amts.github.queue")
 
@@ -63,13 +64,6 @@ class JobInfo:
         return {"id": self.id, "kind": self.kind, "state": self.state, "attempts": self.attempts,
                 "delivery": self.delivery, "not_before": self.not_before, "updated": self.updated,
                 "error": clip(self.error, ERROR_SHOWN)}
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with a note of how much was cut (messages stay readable)."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 30)] + f"… ({len(text) - limit + 30} more characters)"
 
 
 class JobQueue:

@@ -207,9 +207,13 @@ def changed_files(repo: git.Repo, base: str, head: str) -> list[str]:
 
 def read_file(repo: git.Repo, rev: str, path: str) -> str | None:
     try:
-        return (repo.commit(rev).tree / path).data_stream.read().decode("utf-8")
+        data = (repo.commit(rev).tree / path).data_stream.read()
     except (KeyError, git.BadName, ValueError):
         return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise WorkspaceError(f"`{path}` on `{rev}` is not UTF-8 (invalid byte at offset {e.start})") from None
 
 
 def _sha(repo: git.Repo, ref: str) -> str | None:

@@ -28,6 +28,8 @@ from markdown_it import MarkdownIt
 
 from bot.markdown.keys import code_key, loose_code_key, prose_key
 from bot.markdown.limits import TooLargeError, check_limits
+from bot.markdown.lines import split_lines
+from bot.messages import clip
 
 
 class Kind(StrEnum):
@@ -63,6 +65,7 @@ class MarkdownError(ValueError):
     """The text is not valid D2L markdown (an unclosed construct). ``line`` is 1-based."""
 
     def __init__(self, message: str, line: int) -> None:
+        message = clip(message, 200)  # the message quotes the input, which can be huge
         super().__init__(f"line {line}: {message}")
         self.line = line
         self.reason = message
@@ -164,7 +167,7 @@ def parse(text: str) -> Document:
         check_limits(text)
     except TooLargeError as e:
         raise MarkdownError(e.reason, e.line) from None
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     spans = _split(lines, 0)
     kinds = _commonmark_kinds(text) if spans else {}
     return _document(lines, spans, 0, kinds)
@@ -311,6 +314,8 @@ def _commonmark_kinds(text: str) -> dict[int, Kind]:
     region's children come from this one pass too (a child glued to the ``:begin_tab:`` line has no token
     of its own and falls back to ``paragraph``, which is what a separate parse of the region says)."""
     kinds: dict[int, Kind] = {}
+    if "\r" in text:  # markdown-it also ends a line at a lone \r; git and our line numbers do not
+        text = re.sub(r"\r(?!\n)", " ", text)
     for tok in _MD.parse(text):
         if tok.level != 0 or tok.map is None:
             continue

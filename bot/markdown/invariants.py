@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from bot.markdown.blocks import Block, Document, Kind
+from bot.markdown.lines import split_lines
 
 ROLE_RE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`([^`]*)`")
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(([^()\s]+)[^)]*\)")
@@ -134,7 +135,7 @@ def _toc_entries(doc: Document) -> list[tuple[int, str]]:
     out = []
     for b in doc.blocks:
         if b.kind == Kind.TOC:
-            for k, ln in enumerate(b.body.splitlines()):
+            for k, ln in enumerate(split_lines(b.body)):
                 if ln.strip() and not ln.strip().startswith(":"):
                     out.append((b.start + 1 + k, ln.strip()))
     return out

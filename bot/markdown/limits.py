@@ -8,6 +8,8 @@ is better than a run that appears to hang.
 
 from __future__ import annotations
 
+from bot.markdown.lines import split_lines
+
 MAX_FILE_BYTES = 5_000_000
 MAX_LINE_CHARS = 1_000_000
 
@@ -28,7 +30,7 @@ def check_limits(text: str) -> None:
                             "markdown file (the largest file of the book is 0.1 MB)")
     if len(text) <= MAX_LINE_CHARS:
         return
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(split_lines(text), 1):
         if len(line) > MAX_LINE_CHARS:
             raise TooLargeError(f"line {number} has {len(line):,} characters, over the {MAX_LINE_CHARS:,} "
                                 "limit for one line", number)

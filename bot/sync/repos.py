@@ -65,11 +65,19 @@ def resolve(repo: git.Repo, rev: str | None) -> git.Commit:
 
 
 def read_at(commit: git.Commit, path: str) -> str | None:
+    """The text of ``path`` at ``commit`` (None when absent); ``RepoError`` naming the file when it is not
+    UTF-8."""
     try:
         blob = commit.tree / path
     except KeyError:
         return None
-    return blob.data_stream.read().decode("utf-8")
+    data = blob.data_stream.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        where = commit.repo.working_dir or commit.repo.git_dir
+        raise RepoError(f"{path} at {commit.hexsha[:10]} in {where}: not UTF-8 (invalid byte at offset {e.start}); "
+                        "convert the file to UTF-8") from None
 
 
 def blob_ids(commit: git.Commit) -> dict[str, str]:

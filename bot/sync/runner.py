@@ -117,6 +117,10 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
             if moved is None:
                 skipped.append((path, f"{up_path} does not exist upstream at {up.hexsha[:10]}"))
                 continue
+            if repos.read_at(base, moved) is not None:
+                skipped.append((path, f"upstream moved {up_path} to {moved}, which the edition already has; "
+                                      "move or merge the two files by hand"))
+                continue
             up_path, new, renamed = moved, repos.read_at(up, moved), True
         force = opts.force.get(path)
         if new == origin and not renamed and force is None:
