@@ -161,8 +161,9 @@ def test_killed_run_leaves_the_edition_repository_as_it_was(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert snapshot(edition) == before
-    # The next run recovers (stale worktree pruned) and succeeds.
+    # The next run recovers (the killed run's worktree removed, directory and registration) and succeeds.
     assert sync(upstream, edition).commit is not None
+    assert len(git.Repo(edition).git.worktree("list").splitlines()) == 1  # nothing of the killed run is left
 
 
 def test_dirty_tree_and_missing_revision_are_refused_with_one_line(tmp_path):

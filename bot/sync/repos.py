@@ -7,7 +7,9 @@ that is killed leaves the edition's working tree and branches exactly as they we
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -133,14 +135,27 @@ class Worktree:
     branch: str
 
 
+WORKTREE_PREFIX = "amts-worktree-"
+_OWNER = "owner.lock"
+
+
 @contextmanager
 def branch_worktree(edition: git.Repo, branch: str, base: str) -> Iterator[Worktree]:
     """A temporary detached worktree at ``base``; removed afterwards. The branch itself only moves in
-    ``publish``, after the commit exists, so a run killed before that leaves every ref as it was."""
-    edition.git.worktree("prune")
-    tmp = Path(tempfile.mkdtemp(prefix="amts-worktree-"))
+    ``publish``, after the commit exists, so a run killed before that leaves every ref as it was.
+
+    A killed run cannot remove its worktree, so each one is owned: ``owner.lock`` beside it names the
+    repository and is held with ``flock`` for the worktree's life (the kernel drops the lock when the
+    owner dies, even on SIGKILL). Every new worktree first removes the stale ones of the same
+    repository (``remove_stale_worktrees``); a live run's worktree is never touched."""
+    remove_stale_worktrees(edition)
+    tmp = Path(tempfile.mkdtemp(prefix=WORKTREE_PREFIX))
     path = tmp / "wt"
+    owner = open(tmp / _OWNER, "w")  # noqa: SIM115 - held for the worktree's whole life
     try:
+        fcntl.flock(owner, fcntl.LOCK_EX)
+        owner.write(json.dumps({"repo": _common_dir(edition), "pid": os.getpid()}) + "\n")
+        owner.flush()
         edition.git.worktree("add", "--detach", str(path), base)
         yield Worktree(path, git.Repo(path), branch)
     finally:
@@ -149,7 +164,41 @@ def branch_worktree(edition: git.Repo, branch: str, base: str) -> Iterator[Workt
         except git.GitCommandError:
             pass
         shutil.rmtree(tmp, ignore_errors=True)
+        owner.close()
         edition.git.worktree("prune")
+
+
+def _common_dir(repo: git.Repo) -> str:
+    """The repository's own git directory (shared by its worktrees): what an owner file names."""
+    return str(Path(repo.common_dir).resolve())
+
+
+def remove_stale_worktrees(edition: git.Repo, tmpdir: str | Path | None = None) -> list[Path]:
+    """Remove the temporary worktrees that ``edition`` owned and whose owner is provably gone: the
+    ``owner.lock`` names this repository and nobody holds its lock. Worktrees of other repositories,
+    of live runs, or without an owner file (made by someone else) are left alone. Returns what went."""
+    mine = _common_dir(edition)
+    removed: list[Path] = []
+    for tmp in sorted(Path(tmpdir or tempfile.gettempdir()).glob(WORKTREE_PREFIX + "*")):
+        lock = tmp / _OWNER
+        try:
+            with open(lock) as handle:
+                if json.loads(handle.readline() or "{}").get("repo") != mine:
+                    continue
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # its owner is alive
+                try:
+                    edition.git.worktree("remove", "--force", str(tmp / "wt"))
+                except git.GitCommandError:
+                    pass  # not registered any more (or never was)
+                shutil.rmtree(tmp, ignore_errors=True)
+                removed.append(tmp)
+        except (OSError, ValueError):
+            continue
+    edition.git.worktree("prune")
+    return removed
 
 
 def publish(edition: git.Repo, branch: str, new_sha: str, old_sha: str | None) -> None:
