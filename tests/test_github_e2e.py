@@ -88,6 +88,7 @@ class Harness:
     up_work: Path
     client: TestClient
     pulls: PullRequests
+    private_key: str = ""
 
     @property
     def app(self):
@@ -164,10 +165,15 @@ class Harness:
 def make_harness(fake_github: FakeGitHub, tmp_path: Path, app_key: tuple[str, str]) -> Iterator:
     """A factory: ``make_harness(split_above=None, extra_chapter=False)`` -> a started ``Harness``."""
     private, public = app_key
+    default_fake, default_root = fake_github, tmp_path
     clients: list[TestClient] = []
 
-    def make(split_above: int | None = None, extra_chapter: bool = False, **app_settings) -> Harness:
-        """``app_settings``: extra ``AppSettings`` fields (``max_attempts``, ``backoff``)."""
+    def make(split_above: int | None = None, extra_chapter: bool = False, fake: FakeGitHub | None = None,
+             root: Path | None = None, client_timeout: int = 30, **app_settings) -> Harness:
+        """``app_settings``: extra ``AppSettings`` fields (``max_attempts``, ``backoff``); ``fake`` and
+        ``root``: another fake GitHub and folder (a second, independent harness in the same test)."""
+        fake_github, tmp_path = fake or default_fake, root or default_root
+        tmp_path.mkdir(parents=True, exist_ok=True)
         fake_github.configure_app(APP_ID, public_key_pem=public)
         upstream_files, edition_files = R2 / "before", R2 / "zh"
         if extra_chapter:  # a second chapter (a copy of the same real file) to exercise the per-chapter split
@@ -181,14 +187,14 @@ def make_harness(fake_github: FakeGitHub, tmp_path: Path, app_key: tuple[str, st
         _git(tmp_path, "clone", "-q", fake_github.clone_url(OWNER, UPSTREAM), str(up_work))
         config = parse_config(config_text(fake_github.url))
         access = AppAccess(AppCredentials(str(APP_ID), private),
-                           ClientSettings(base_url=fake_github.url, retry=None, throttle=False))
+                           ClientSettings(base_url=fake_github.url, retry=None, throttle=False, timeout=client_timeout))
         pulls = PullRequests(config, access, Workspace(tmp_path / "work"), PullOptions(split_above=split_above))
         settings = AppSettings([SECRET.encode()], Routing.from_config(config), tmp_path / "state" / "amts.sqlite3",
                                run_worker=False, **app_settings)
         client = TestClient(create_app(settings, JobHandler(pulls)))
         client.__enter__()
         clients.append(client)
-        return Harness(fake_github, tmp_path, up_work, client, pulls)
+        return Harness(fake_github, tmp_path, up_work, client, pulls, private)
 
     yield make
     for client in clients:
@@ -538,7 +544,7 @@ def test_status_and_help_commands_reply(harness: Harness) -> None:
     harness.deliver("issue_comment", help_)
     harness.drain()
     replies = [c.body for c in harness.fake.comments(OWNER, EDITION, pr.number) if c.body.startswith("> /amts")]
-    assert "**AMTS status** for `amts/sync-zh`" in replies[0] and "<!--" not in replies[0]
+    assert "**AMTS status** for `amts/sync-zh`" in replies[0] and "<!-- amts:status" not in replies[0]
     assert "**AMTS commands**" in replies[1]
     assert harness.reactions(pr.number, status["comment"]["id"]) == ["eyes", "rocket"]
     assert harness.reactions(pr.number, help_["comment"]["id"]) == ["eyes", "rocket"]

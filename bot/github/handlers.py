@@ -100,9 +100,11 @@ class JobHandler:
             log.exception("command on %s#%d failed", job.repo, job.number)
             outcome = CommandOutcome("failed", f"AMTS failed while running this command ({type(e).__name__}); "
                                                 "the operator can find the details in the App's log.")
-        comment.create_reaction("rocket" if outcome.status == "done" else "confused")
+        comment.create_reaction("rocket" if outcome.status == "done" else "confused")  # idempotent on GitHub
         if outcome.reply:
-            pr.create_issue_comment(_quote(job.body) + outcome.reply)
+            marker = f"<!-- amts:reply {job.comment_id} -->"  # one reply per command, even when re-run after a crash
+            if not any(marker in (c.body or "") for c in pr.get_issue_comments()):
+                pr.create_issue_comment(_quote(job.body) + outcome.reply + "\n\n" + marker)
         return outcome
 
     def _run_command(self, name: str, repo, pr: PullRequest, job: CommentJob) -> CommandOutcome:

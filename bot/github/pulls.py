@@ -23,11 +23,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import git
+from github.GithubException import GithubException
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from bot.config import Config, Edition
-from bot.github import api, body
+from bot.github import api, body, runlog
 from bot.github.auth import CredentialsError, GitHubAccess
 from bot.github.workspace import (
     Checkout,
@@ -40,6 +41,7 @@ from bot.github.workspace import (
     read_file,
 )
 from bot.markdown.blocks import MarkdownError, parse
+from bot.messages import clip
 from bot.paralleldata import write_atomic
 from bot.sync import repos
 from bot.sync.report import build_report, pr_notes
@@ -170,6 +172,11 @@ class PullRequests:
             except (SyncError, WorkspaceError, repos.RepoError, CredentialsError) as e:
                 log.error("edition %s: %s", name, e)
                 outcomes.append(PullOutcome(name, self.branch(name), error=str(e), message=str(e)))
+            except (GithubException, OSError) as e:  # 5xx, timeouts (requests' errors are OSErrors): retried
+                text = clip(f"GitHub answered {e.status}: {e.data}" if isinstance(e, GithubException)
+                            else f"GitHub did not answer: {type(e).__name__}: {e}")
+                log.error("edition %s: %s", name, text)
+                outcomes.append(PullOutcome(name, self.branch(name), error=text, message=text))
         return outcomes
 
     def sync_edition(self, name: str, upstream: UpstreamRef, trigger: str) -> list[PullOutcome]:
@@ -256,12 +263,18 @@ class PullRequests:
     # -- publishing ------------------------------------------------------------------------------
     def _publish(self, name: str, gh_repo: Repository, ck: Checkout, pr: PullRequest | None, target: Target,
                  run: body.Run | None, trigger: str, upstream: UpstreamRef) -> PullOutcome:
-        """Push the branch if it moved, then create / update / close the PR to match it."""
+        """Push the branch if it moved, then create / update / close the PR to match it.
+
+        Idempotent and recoverable: ``run``'s notes are stored on its commit (runlog.py) before the push
+        and pushed with it, and the PR description is rebuilt from them plus the runs it already has, so
+        re-running after a crash at any step ends in the same PR, status comment and replies."""
         ed = self.config.edition(name)
         out = PullOutcome(name, target.branch, number=pr.number if pr else None, url=pr.html_url if pr else None)
         head = ck.branch_sha()
         token = self.access.git_token(ed.repo)
         if head is not None and head != ck.remote_branch_sha:
+            if run is not None:
+                runlog.record(ck.repo, target.branch, run)
             pushed = push(ck, token)
             if not pushed.ok:
                 out.push_rejected, out.message = True, (
@@ -277,19 +290,28 @@ class PullRequests:
                 # every change is in the base already, so the branch holds nothing of its own: delete it (under
                 # a lease), so that the next sync starts from the base instead of from these commits
                 deleted = delete_branch(ck, token, head) if head else False
-                pr.create_issue_comment(f"Nothing left to merge into `{ed.branch}`: the edition already has these "
-                                        f"changes. Closing{' and deleting the branch' if deleted else ''}. "
-                                        f"({trigger})")
+                marker = f"<!-- amts:closing {head} -->"
+                if api.find_marked_comment(pr, marker) is None:  # once, even when a crash made us run again
+                    closing = " and deleting the branch" if deleted else ""
+                    pr.create_issue_comment(f"{marker}\nNothing left to merge into `{ed.branch}`: the edition already "
+                                            f"has these changes. Closing{closing}. ({trigger})")
                 pr.edit(state="closed")
                 out.operation, out.message = "closed", "no difference left"
             else:
                 out.message = "nothing to sync"
             return out
+        earlier = body.parse_runs(pr.body) if pr else []
+        # runs pushed by an interrupted job (crash, 5xx, timeout) whose notes never reached the PR
+        recovered = runlog.missing(ck.repo, target.branch, ck.base_ref, head,
+                                   {r.record.commit for r in earlier} | {run.record.commit if run else None})
+        if run is None and recovered:
+            run, recovered = recovered[0], recovered[1:]
+            out.commit = run.record.commit
         if pr is None and run is None and self._closed_by_human(gh_repo, target.branch, ed.branch, head):
             out.message = f"a pull request for `{target.branch}` at this commit was closed; not reopening it"
             return out
         files = tuple(changed_files(ck.repo, ck.base_ref, head))
-        runs = ([run] if run else []) + (body.parse_runs(pr.body) if pr else [])
+        runs = ([run] if run else []) + recovered + earlier
         if not runs:
             runs = [body.Run(body.RunRecord(upstream.sha, trigger, None, upstream.before, at=_now()),
                              "_No new notes in this run: the branch already held the sync; see its commits._")]
@@ -311,11 +333,20 @@ class PullRequests:
         for text in composed.overflow:  # notes that did not fit: comments, found again by their marker
             api.upsert_marked_comment(pr, text.split("\n", 1)[0], text)
         out.number, out.url, out.files = pr.number, pr.html_url, files
-        if run is not None or out.operation != "none":  # an upstream push that changed nothing here stays quiet
-            event = (f"{_now()}: sync to upstream `{upstream.sha[:10]}` → commit `{run.record.commit[:10]}` "
-                     f"({trigger})" if run and run.record.commit else f"{_now()}: {trigger}: no new commit")
+        newest = runs[0].record
+        if run is not None or out.operation != "none" or (newest.commit and not self._status_has(pr, newest.commit)):
+            # an upstream push that changed nothing here stays quiet; the newest run's event is posted once,
+            # also when a crash came between the PR update and the status comment
+            shown = run.record if run else newest
+            event = (f"{_now()}: sync to upstream `{shown.upstream_sha[:10]}` → commit `{shown.commit[:10]}` "
+                     f"({shown.trigger})" if shown.commit else f"{_now()}: {trigger}: no new commit")
             self._status(pr, target.branch, head, event, runs)
         return out
+
+    @staticmethod
+    def _status_has(pr: PullRequest, commit: str) -> bool:
+        existing = api.find_marked_comment(pr, body.STATUS_MARKER)
+        return existing is not None and f"`{commit[:10]}`" in (existing.body or "")
 
     def _closed_by_human(self, gh_repo: Repository, branch: str, base: str, head: str) -> bool:
         closed = api.find_pull(gh_repo, branch, base, state="closed")

@@ -25,6 +25,7 @@ from pathlib import Path
 import git
 
 BOT_NAME = "amts[bot]"
+NOTES = "refs/notes/amts/"  # runlog.py: each run's PR notes, on its commit
 BOT_EMAIL = "amts@users.noreply.github.com"
 
 
@@ -136,6 +137,8 @@ class Workspace:
             with repo.git.custom_environment(**env):
                 repo.git.remote("set-url", "origin", clone_url)
                 repo.git.fetch("--prune", "origin")
+                # the runs' notes (runlog.py): the remote's are the truth, a killed run's local ones go
+                repo.git.fetch("--prune", "origin", f"+{NOTES}*:{NOTES}*")
             repo.git.worktree("prune")
             repo.git.checkout("--force", "-B", default_branch, f"refs/remotes/origin/{default_branch}")
             repo.git.clean("-ffdx")
@@ -156,15 +159,20 @@ class Workspace:
 
 
 def push(checkout: Checkout, token: str | None) -> PushResult:
-    """Push the local branch without force. A rejection (someone pushed meanwhile) is a result, not an
-    error: the caller leaves the branch alone and says so on the PR."""
+    """Push the local branch without force, with its runs' notes (``refs/notes/amts/<branch>``) in the
+    same atomic push: the commit and its notes reach GitHub together or not at all. A rejection (someone
+    pushed meanwhile) is a result, not an error: the caller leaves the branch alone and says so on the PR."""
     sha = checkout.branch_sha()
     if sha is None:
         return PushResult(False, None, "nothing to push")
     ref = f"refs/heads/{checkout.branch}"
+    refs = [f"{ref}:{ref}"]
+    notes = NOTES + checkout.branch
+    if _sha(checkout.repo, notes):
+        refs.append(f"{notes}:{notes}")
     try:
         with checkout.repo.git.custom_environment(**git_env(token)):
-            checkout.repo.git.push("--porcelain", "origin", f"{ref}:{ref}")
+            checkout.repo.git.push("--porcelain", "--atomic", "origin", *refs)
     except git.GitCommandError as e:
         text = _clean(e, token)
         seen = f"{e.stdout or ''} {text}"

@@ -25,6 +25,7 @@ of this module: they belong to the same "pretend to be GitHub" job.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import functools
@@ -832,6 +833,7 @@ class Fault:
     times: int
     headers: dict[str, str]
     body: Any
+    delay: float = 0.0  # seconds to wait before answering (a client with a shorter timeout sees a timeout)
 
 
 @dataclass(frozen=True)
@@ -1599,12 +1601,14 @@ class FakeGitHub:
         times: int = 1,
         headers: Mapping[str, str] | None = None,
         body: Any = None,
+        delay: float = 0.0,
     ) -> Fault:
         """The next ``times`` requests whose method matches (``*`` for any) and whose path matches
         ``path_regex`` (``re.search`` on the path, no query) get ``status``. The default body is GitHub's
         message for that status (403/429: secondary rate limit). Note: PyGithub's default retry sleeps
-        on 403/429 -- pass ``headers={"Retry-After": "1"}`` to keep tests fast."""
-        fault = Fault(method.upper(), re.compile(path_regex), status, times, dict(headers or {}), body)
+        on 403/429 -- pass ``headers={"Retry-After": "1"}`` to keep tests fast. ``delay`` holds the answer
+        back that many seconds (a timeout, for a client whose timeout is shorter)."""
+        fault = Fault(method.upper(), re.compile(path_regex), status, times, dict(headers or {}), body, delay)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -1907,6 +1911,8 @@ async def _answer(
     except GitHubError as error:
         return _error_response(error)
     if fault is not None:
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
         return _fault_response(fault)
     request.state.identity = identity
     try:
