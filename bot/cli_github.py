@@ -36,17 +36,16 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
                                               help="Clones and the state database (default: ~/.cache/amts/github)."),
           split_above: int | None = typer.Option(None, "--split-above",
                                                  help="Open one PR per chapter when the notes would exceed this many "
-                                                      "characters.")):
+                                                      "characters."),
+          redis: str | None = typer.Option(None, "--redis", help="Queue jobs on this Redis (redis://host:6379/0) "
+                                                                 "for `amts worker` processes instead of running "
+                                                                 "them in a thread.")):
     """Run the GitHub App: POST /webhook (signed deliveries) and GET /healthz, with a worker thread."""
     import uvicorn
 
     from bot.github.app import AppSettings, create_app
-    from bot.github.auth import AppAccess, AppCredentials, ClientSettings, CredentialsError
     from bot.github.events import Routing
-    from bot.github.handlers import JobHandler
-    from bot.github.pulls import PullOptions, PullRequests
     from bot.github.signature import parse_secrets
-    from bot.github.workspace import Workspace
     from bot.sync.repos import cache_dir
 
     cfg = _config(config)
@@ -55,16 +54,59 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     if not secrets:
         raise _fail(f"{gh.webhook_secret_env} is not set: put the App's webhook secret there (several, comma-"
                     "separated, while rotating)")
+    root = workdir or cache_dir() / "github"
+    handler = _app_handler(cfg, root, split_above)
+    if redis:
+        _check_redis(redis)
+    app = create_app(AppSettings(secrets, Routing.from_config(cfg), root / "amts.sqlite3", redis_url=redis), handler)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def _app_handler(cfg, root: Path, split_above: int | None):
+    """The job handler of the GitHub App (App credentials from the environment)."""
+    from bot.github.auth import AppAccess, AppCredentials, ClientSettings, CredentialsError
+    from bot.github.handlers import JobHandler
+    from bot.github.pulls import PullOptions, PullRequests
+    from bot.github.workspace import Workspace
+
+    gh = cfg.github
     try:
         credentials = AppCredentials.from_env(os.environ, gh.app_id_env, gh.private_key_env)
     except CredentialsError as e:
         raise _fail(str(e)) from None
-    root = workdir or cache_dir() / "github"
     pulls = PullRequests(cfg, AppAccess(credentials, ClientSettings(base_url=gh.api_url)), Workspace(root / "repos"),
                          PullOptions(split_above=split_above))
-    app = create_app(AppSettings(secrets, Routing.from_config(cfg), root / "amts.sqlite3"), JobHandler(pulls))
+    return JobHandler(pulls)
+
+
+def _check_redis(url: str) -> None:
+    try:
+        from redis import Redis
+        from redis.exceptions import RedisError
+    except ImportError:
+        raise _fail("--redis needs the Redis extras: pip install 'amts[redis]'") from None
+    try:
+        Redis.from_url(url).ping()
+    except (RedisError, ValueError) as e:
+        raise _fail(f"--redis {url}: cannot reach Redis ({e})") from None
+
+
+def worker(redis: str = typer.Option(..., "--redis", help="The Redis the App queues on (redis://host:6379/0)."),
+           config: Path = typer.Option(Path("config/amts.yml"), "--config", help="The AMTS config file."),
+           workdir: Path | None = typer.Option(None, "--workdir",
+                                               help="This worker's clones (default: ~/.cache/amts/github)."),
+           split_above: int | None = typer.Option(None, "--split-above", help="As for `amts serve`.")):
+    """Run jobs queued on Redis by `amts serve --redis` (as many workers, on as many machines, as needed)."""
+    from bot.sync.repos import cache_dir
+
+    cfg = _config(config)
+    _check_redis(redis)
+    handler = _app_handler(cfg, workdir or cache_dir() / "github", split_above)
+    from bot.github.redis_queue import serve_worker
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    serve_worker(redis, handler)
 
 
 def action() -> None:
@@ -142,3 +184,4 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("action")(action)
     app.command("jobs")(jobs)
+    app.command("worker")(worker)

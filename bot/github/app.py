@@ -48,6 +48,8 @@ class AppSettings:
     poll_seconds: float = 0.5
     max_attempts: int = 3
     backoff: Sequence[float] = (30.0, 120.0, 600.0)  # seconds before the 2nd, 3rd, ... attempt
+    #: jobs on Redis (redis_queue.py, run by ``amts worker`` processes) instead of the SQLite queue
+    redis_url: str | None = None
 
     def __repr__(self) -> str:  # never print the secrets
         return f"AppSettings(routing={self.routing!r}, db_path={str(self.db_path)!r}, secrets=<{len(self.secrets)}>)"
@@ -59,24 +61,32 @@ def create_app(settings: AppSettings, handler: Handler) -> FastAPI:
     if not settings.secrets:
         raise ValueError("at least one webhook secret is required")
     db = Database(settings.db_path)
-    queue = JobQueue(db, settings.max_attempts, settings.backoff)
-    worker = Worker(queue, handler, settings.poll_seconds)
+    if settings.redis_url:
+        from bot.github.redis_queue import RedisJobQueue
+
+        queue: JobQueue | RedisJobQueue = RedisJobQueue(settings.redis_url, max_attempts=settings.max_attempts,
+                                                        backoff=settings.backoff)
+        worker: Worker | None = None  # the workers are `amts worker` processes
+    else:
+        queue = JobQueue(db, settings.max_attempts, settings.backoff)
+        worker = Worker(queue, handler, settings.poll_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         queue.recover()
         prune(db)
-        if settings.run_worker:
+        if settings.run_worker and worker is not None:
             worker.start()
         try:
             yield
         finally:
-            worker.stop()
+            if worker is not None:
+                worker.stop()
 
     app = FastAPI(title="AMTS GitHub App", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.db, app.state.queue, app.state.worker = db, queue, worker
+    app.state.db, app.state.queue, app.state.worker, app.state.handler = db, queue, worker, handler
 
-    def _admit(delivery: str, event: str, job: dict | None, key: str | None) -> tuple[str, int | None]:
+    def _admit(delivery: str, event: str, job: dict | None, key: str | None) -> tuple[str, int | str | None]:
         """(status, job id): ``new``, ``requeued`` (a failed job, redelivered) or why nothing was queued."""
         with db.transaction() as tx:
             admission = admit(tx, delivery, event, key)
@@ -117,23 +127,25 @@ def create_app(settings: AppSettings, handler: Handler) -> FastAPI:
         # transactions are as short, so the loop never waits long for the write lock.
         status, job_id = _admit(delivery, event, job, key)
         if status == "requeued":
-            log.info("delivery %s (%s): failed job %d queued again", delivery, event, job_id)
+            log.info("delivery %s (%s): failed job %s queued again", delivery, event, job_id)
             return JSONResponse({"status": "requeued", "job": job_id}, status_code=202)
         if status != "new":
             return JSONResponse({"status": status}, status_code=200)
         if job_id is None:
             assert isinstance(decision, Ignored)
             return JSONResponse({"status": "ignored", "reason": decision.reason}, status_code=200)
-        log.info("delivery %s (%s) queued as job %d", delivery, event, job_id)
+        log.info("delivery %s (%s) queued as job %s", delivery, event, job_id)
         return JSONResponse({"status": "queued", "job": job_id}, status_code=202)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         """Queue counts and the newest failed jobs with their errors (what an operator acts on)."""
-        counts = queue.counts()
-        ok = worker.alive or not settings.run_worker
-        failed = [j.as_dict() for j in queue.jobs(("failed",), limit=10)]
-        return JSONResponse({"status": "ok" if ok else "worker stopped", "jobs": counts, "failed": failed},
+        ok = (worker.alive or not settings.run_worker) if worker is not None else queue.ping()
+        readable = ok or worker is not None  # an unreachable Redis has no counts to give
+        counts = queue.counts() if readable else {}
+        failed = [j.as_dict() for j in queue.jobs(("failed",), limit=10)] if readable else []
+        down = "worker stopped" if worker is not None else "redis unreachable"
+        return JSONResponse({"status": "ok" if ok else down, "jobs": counts, "failed": failed},
                             status_code=200 if ok else 503)
 
     return app

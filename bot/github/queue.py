@@ -32,7 +32,7 @@ log = logging.getLogger("amts.github.queue")
 
 @dataclass(frozen=True)
 class QueuedJob:
-    id: int
+    id: int | str  # str: an RQ job id (redis_queue.py)
     kind: str
     payload: dict[str, Any]
     delivery: str
@@ -51,7 +51,7 @@ ERROR_SHOWN = 300
 class JobInfo:
     """One job as the operator sees it."""
 
-    id: int
+    id: int | str
     kind: str
     state: str
     attempts: int
