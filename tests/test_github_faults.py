@@ -124,3 +124,23 @@ def test_a_clone_failure_is_retried_to_the_same_end(make_harness, reference) -> 
     now[0] += 31
     assert h.drain() == 1
     assert final_state(h) == reference
+
+
+def test_a_command_killed_after_its_push_is_finished_by_the_restart_with_its_notes(make_harness) -> None:
+    h = make_harness()
+    pr, _, _ = e2e.synced(h)
+    h.fake.set_permission(OWNER, EDITION, "translator", "write")
+    payload = h.comment("translator", pr.number, f"/amts retranslate {HYB}#25")
+    assert h.deliver("issue_comment", payload).status_code == 202
+    crashed = _crash_worker(h, "after_push")
+    assert crashed.returncode == -signal.SIGKILL and "killed after_push" in crashed.stdout
+    head = h.fake.branch_sha(OWNER, EDITION, BRANCH)
+    assert head != pr.head.sha  # the re-translation is on GitHub, its notes not yet in the PR
+    assert "re-translation requested" not in h.pulls_of()[0].body
+    assert h.app.state.queue.recover() == 1 and h.drain() == 1
+    body = h.pulls_of()[0].body
+    assert "re-translation requested" in body and "by @translator" in body
+    assert h.fake.branch_sha(OWNER, EDITION, BRANCH) == head  # nothing committed twice
+    replies = [c.body for c in h.fake.comments(OWNER, EDITION, pr.number) if c.body.startswith("> /amts")]
+    assert len(replies) == 1 and f"done in commit {head[:10]}" in replies[0]  # not "nothing changed"
+    assert h.reactions(pr.number, payload["comment"]["id"]) == ["eyes", "rocket"]
