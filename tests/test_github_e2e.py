@@ -161,40 +161,44 @@ class Harness:
         return [r.content for r in repo.get_issue(number).get_comment(comment_id).get_reactions()]
 
 
+def build_harness(fake: FakeGitHub, root: Path, app_key: tuple[str, str], split_above: int | None = None,
+                  extra_chapter: bool = False, client_timeout: int = 30, **app_settings) -> Harness:
+    """A started ``Harness`` on ``fake`` with its files under ``root`` (the caller closes ``h.client``).
+    ``app_settings``: extra ``AppSettings`` fields (``max_attempts``, ``backoff``, ``redis_url``)."""
+    private, public = app_key
+    root.mkdir(parents=True, exist_ok=True)
+    fake.configure_app(APP_ID, public_key_pem=public)
+    upstream_files, edition_files = R2 / "before", R2 / "zh"
+    if extra_chapter:  # a second chapter (a copy of the same real file) to exercise the per-chapter split
+        upstream_files, edition_files = root / "up-files", root / "zh-files"
+        for src, dst in ((R2 / "before", upstream_files), (R2 / "zh", edition_files)):
+            shutil.copytree(src, dst)
+            shutil.copytree(dst / "chapter_computational-performance", dst / "chapter_other")
+    fake.create_repo(OWNER, UPSTREAM, upstream_files, default_branch="master", message="base A")
+    fake.create_repo(OWNER, EDITION, edition_files, default_branch="master", message="edition")
+    up_work = root / "upstream-work"
+    _git(root, "clone", "-q", fake.clone_url(OWNER, UPSTREAM), str(up_work))
+    config = parse_config(config_text(fake.url))
+    access = AppAccess(AppCredentials(str(APP_ID), private),
+                       ClientSettings(base_url=fake.url, retry=None, throttle=False, timeout=client_timeout))
+    pulls = PullRequests(config, access, Workspace(root / "work"), PullOptions(split_above=split_above))
+    settings = AppSettings([SECRET.encode()], Routing.from_config(config), root / "state" / "amts.sqlite3",
+                           run_worker=False, **app_settings)
+    client = TestClient(create_app(settings, JobHandler(pulls)))
+    client.__enter__()
+    return Harness(fake, root, up_work, client, pulls, private)
+
+
 @pytest.fixture
 def make_harness(fake_github: FakeGitHub, tmp_path: Path, app_key: tuple[str, str]) -> Iterator:
-    """A factory: ``make_harness(split_above=None, extra_chapter=False)`` -> a started ``Harness``."""
-    private, public = app_key
-    default_fake, default_root = fake_github, tmp_path
+    """A factory: ``make_harness(split_above=None, extra_chapter=False, **app_settings)`` -> a started
+    ``Harness`` on this test's fake GitHub."""
     clients: list[TestClient] = []
 
-    def make(split_above: int | None = None, extra_chapter: bool = False, fake: FakeGitHub | None = None,
-             root: Path | None = None, client_timeout: int = 30, **app_settings) -> Harness:
-        """``app_settings``: extra ``AppSettings`` fields (``max_attempts``, ``backoff``); ``fake`` and
-        ``root``: another fake GitHub and folder (a second, independent harness in the same test)."""
-        fake_github, tmp_path = fake or default_fake, root or default_root
-        tmp_path.mkdir(parents=True, exist_ok=True)
-        fake_github.configure_app(APP_ID, public_key_pem=public)
-        upstream_files, edition_files = R2 / "before", R2 / "zh"
-        if extra_chapter:  # a second chapter (a copy of the same real file) to exercise the per-chapter split
-            upstream_files, edition_files = tmp_path / "up-files", tmp_path / "zh-files"
-            for src, dst in ((R2 / "before", upstream_files), (R2 / "zh", edition_files)):
-                shutil.copytree(src, dst)
-                shutil.copytree(dst / "chapter_computational-performance", dst / "chapter_other")
-        fake_github.create_repo(OWNER, UPSTREAM, upstream_files, default_branch="master", message="base A")
-        fake_github.create_repo(OWNER, EDITION, edition_files, default_branch="master", message="edition")
-        up_work = tmp_path / "upstream-work"
-        _git(tmp_path, "clone", "-q", fake_github.clone_url(OWNER, UPSTREAM), str(up_work))
-        config = parse_config(config_text(fake_github.url))
-        access = AppAccess(AppCredentials(str(APP_ID), private),
-                           ClientSettings(base_url=fake_github.url, retry=None, throttle=False, timeout=client_timeout))
-        pulls = PullRequests(config, access, Workspace(tmp_path / "work"), PullOptions(split_above=split_above))
-        settings = AppSettings([SECRET.encode()], Routing.from_config(config), tmp_path / "state" / "amts.sqlite3",
-                               run_worker=False, **app_settings)
-        client = TestClient(create_app(settings, JobHandler(pulls)))
-        client.__enter__()
-        clients.append(client)
-        return Harness(fake_github, tmp_path, up_work, client, pulls, private)
+    def make(**options) -> Harness:
+        h = build_harness(fake_github, tmp_path, app_key, **options)
+        clients.append(h.client)
+        return h
 
     yield make
     for client in clients:

@@ -19,7 +19,7 @@ import pytest
 
 from tests import test_github_e2e as e2e
 from tests.crash_worker import KILL_POINTS
-from tests.standins.github_fixtures import SPEC_FILE
+from tests.standins.github_fixtures import SPEC_FILE, require_github_fixtures
 from tests.standins.github_server import FakeGitHub
 from tests.test_github_e2e import APP_ID, BRANCH, EDITION, HYB, HYB_ORIGIN, OWNER, UPSTREAM, Harness, config_text
 
@@ -49,14 +49,17 @@ def final_state(h: Harness) -> dict:
             "jobs": h.app.state.queue.counts()}
 
 
-@pytest.fixture
-def reference(make_harness, tmp_path: Path) -> Iterator[dict]:
-    """The final state of an uninterrupted run, on its own fake GitHub."""
-    fake = FakeGitHub(tmp_path / "ref-fake", spec_file=SPEC_FILE).start()
+@pytest.fixture(scope="module")
+def reference(app_key, tmp_path_factory) -> Iterator[dict]:
+    """The final state of an uninterrupted run, on its own fake GitHub (once for the module)."""
+    require_github_fixtures()
+    root = tmp_path_factory.mktemp("reference")
+    fake = FakeGitHub(root / "fake", spec_file=SPEC_FILE).start()
     try:
-        h = make_harness(fake=fake, root=tmp_path / "ref")
+        h = e2e.build_harness(fake, root / "h", app_key)
         e2e.synced(h)
         state = final_state(h)
+        h.client.__exit__(None, None, None)
         assert fake.validation_errors == []
     finally:
         fake.stop()
