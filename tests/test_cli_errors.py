@@ -210,8 +210,14 @@ def test_an_unexpected_error_is_one_line_with_exit_3_and_the_traceback_on_reques
 # -- sync --config uses the edition's engine ------------------------------------------------------------
 
 
+def _new_paragraph(up: Path) -> None:
+    """An upstream change that needs a translation: a paragraph the edition has never seen."""
+    _append(up, HYB, b"\nCompilers can also fuse operators, which saves memory traffic on every step.\n")
+
+
 def test_sync_with_config_uses_the_editions_engine(aws_env, repos, tmp_path: Path) -> None:
     up, ed = repos
+    _new_paragraph(up)
     config = tmp_path / "amts.yml"
     config.write_text("version: 1\nupstream: {repo: d2l-ai/d2l-en, branch: master, lang: en}\n"
                       "editions:\n  zh: {repo: d2l-ai/d2l-zh, lang: zh, engine: aws, budget_chars: 100000}\n"
@@ -225,6 +231,7 @@ def test_sync_with_config_uses_the_editions_engine(aws_env, repos, tmp_path: Pat
     assert data["chars_billed"] == aws_env.translate.billed_chars  # the configured engine did the work
     # the command line still wins over the config
     up2, ed2 = build_replay(SAMPLE, tmp_path / "again")
+    _new_paragraph(up2)
     billed = aws_env.translate.billed_chars
     result = CliRunner().invoke(app, ["sync", "--upstream", str(up2), "--edition", str(ed2), "--lang", "zh",
                                       "--config", str(config), "--engine", "tm", "--report", str(report)])
