@@ -69,6 +69,15 @@ def reference(app_key, tmp_path_factory) -> Iterator[dict]:
     yield state
 
 
+def _assert_same(state: dict, reference: dict) -> None:
+    """Equal, or fail with a line diff of what differs (bodies are long)."""
+    if state != reference:
+        import difflib
+
+        dump = [json.dumps(x, indent=1, ensure_ascii=False, sort_keys=True).splitlines() for x in (reference, state)]
+        pytest.fail("\n".join(difflib.unified_diff(*dump, "uninterrupted", "after the fault", lineterm="", n=2)))
+
+
 def _queue_push(h: Harness) -> None:
     before, after = h.apply_r2()
     response = h.deliver("push", h.push_payload(before, after))
@@ -92,7 +101,7 @@ def test_kill_9_at_each_step_then_restart_ends_as_an_uninterrupted_run(point: st
     assert h.app.state.queue.counts()["running"] == 1  # the dead worker's job
     assert h.app.state.queue.recover() == 1  # the restart
     assert h.drain() == 1
-    assert final_state(h) == reference
+    _assert_same(final_state(h), reference)
 
 
 def test_github_5xx_on_the_pr_and_on_the_status_comment_are_retried_to_the_same_end(make_harness, reference) -> None:
@@ -101,7 +110,7 @@ def test_github_5xx_on_the_pr_and_on_the_status_comment_are_retried_to_the_same_
     h.fake.inject("POST", rf"^/repos/{OWNER}/{EDITION}/issues/\d+/comments$", 503)
     _queue_push(h)
     assert h.drain() == 3  # 502 on the PR, then 503 on the status comment, then done
-    assert final_state(h) == reference
+    _assert_same(final_state(h), reference)
     h.fake.validation_errors.clear()  # the injected 5xx answers are not GitHub's schema for success
 
 
@@ -112,7 +121,7 @@ def test_a_github_timeout_is_retried_to_the_same_end(make_harness, reference) ->
     assert h.drain() == 2
     row = h.app.state.db.connection().execute("SELECT attempts, state FROM jobs").fetchone()
     assert row == (2, "done")
-    assert final_state(h) == reference
+    _assert_same(final_state(h), reference)
 
 
 def test_a_clone_failure_is_retried_to_the_same_end(make_harness, reference) -> None:
@@ -126,7 +135,7 @@ def test_a_clone_failure_is_retried_to_the_same_end(make_harness, reference) -> 
     upstream.with_name("away.git").rename(upstream)
     now[0] += 31
     assert h.drain() == 1
-    assert final_state(h) == reference
+    _assert_same(final_state(h), reference)
 
 
 def test_a_command_killed_after_its_push_is_finished_by_the_restart_with_its_notes(make_harness) -> None:

@@ -300,10 +300,13 @@ class PullRequests:
             else:
                 out.message = "nothing to sync"
             return out
-        earlier = body.parse_runs(pr.body) if pr else []
-        # runs pushed by an interrupted job (crash, 5xx, timeout) whose notes never reached the PR
-        recovered = runlog.missing(ck.repo, target.branch, ck.base_ref, head,
-                                   {r.record.commit for r in earlier} | {run.record.commit if run else None})
+        # the runs' notes as stored with their commits are the truth: the description may hold them rendered
+        # for an earlier state (e.g. before the PR had a URL), and lacks those of an interrupted job
+        noted = {r.record.commit: r for r in runlog.recorded(ck.repo, target.branch, ck.base_ref, head)}
+        earlier = [noted.get(r.record.commit, r) if r.record.commit else r
+                   for r in (body.parse_runs(pr.body) if pr else [])]
+        known = {r.record.commit for r in earlier} | {run.record.commit if run else None}
+        recovered = [r for r in noted.values() if r.record.commit not in known]  # newest first
         if run is None and recovered:
             run, recovered = recovered[0], recovered[1:]
             out.commit = run.record.commit

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Collection
 from dataclasses import asdict
 
 import git
@@ -61,9 +60,3 @@ def recorded(repo: git.Repo, branch: str, base: str, head: str) -> list[body.Run
         if run.record.commit == sha.strip():
             runs.append(run)
     return runs
-
-
-def missing(repo: git.Repo, branch: str, base: str, head: str, known: Collection[str | None]) -> list[body.Run]:
-    """Runs on the branch whose commit is not among ``known`` (the commits the PR description already
-    has runs for), newest first."""
-    return [r for r in recorded(repo, branch, base, head) if r.record.commit not in known]
