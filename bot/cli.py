@@ -466,4 +466,46 @@ def terminology_push(file: Path, name: str = typer.Option(..., "--name", help="T
     console.print(Text(f"terminology {name}: {n} terms imported ({props.get('TermCount', n)} in the service)"))
 
 
+@app.command()
+def learn(edition: str = typer.Option(..., "--edition", help="Edition repo (path or git URL)."),
+          proposed: str = typer.Option(..., "--proposed", help="Revision AMTS proposed (its sync commit)."),
+          merged: str = typer.Option(..., "--merged", help="Revision the reviewers merged."),
+          lang: str = typer.Option(..., "--lang", help="Edition language code, e.g. zh."),
+          base: str | None = typer.Option(None, "--base", help="Revision the proposal started from "
+                                                              "(default: the parent of --proposed)."),
+          as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+          tmx: Path | None = typer.Option(None, "--tmx", help="Append the merged sentence pairs to this TMX file."),
+          source_lang: str = typer.Option("en", "--source-lang"),
+          suffix: str = typer.Option("_origin", "--origin-suffix"),
+          extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework")):
+    """Post-edit distance (sacrebleu sentence chrF and TER) of what reviewers merged against what AMTS proposed,
+    per block; the merged sentence pairs can be appended to the edition's parallel data (--tmx)."""
+    from bot.learn import LearnError, append_tmx, compare
+    from bot.sync import repos
+
+    try:
+        repo = repos.open_repo(edition)
+        result = compare(repo, proposed, merged, lang, base, source_lang, suffix, extra_framework)
+        if tmx is not None:
+            result.pairs_added = append_tmx(tmx, result.pairs, source_lang, lang)
+    except (repos.RepoError, LearnError) as e:
+        raise fail(str(e)) from None
+    data = result.as_json()
+    if as_json:
+        emit_json(data)
+        return
+    from rich.table import Table
+
+    table = Table("block", "edited", "chrF", "TER", title=f"post-edit distance {lang}: {merged} vs {proposed}")
+    for b in data["blocks"]:
+        ids = ",".join(str(i) for i in b["english_blocks"]) or "-"
+        table.add_row(f"{b['path']}#{ids}", "yes" if b["edited"] else "no", f"{b['chrf']:.1f}", f"{b['ter']:.1f}")
+    console.print(table)
+    s = data["summary"]
+    console.print(f"{s['blocks']} block(s), {s['edited']} edited; corpus chrF {s['chrf']:.1f}, TER {s['ter']:.1f}; "
+                  f"{data['pairs_added']} sentence pair(s) {'added to ' + str(tmx) if tmx else 'to learn from'}")
+    for path, reason in result.skipped:
+        console.print(f"  skipped {path}: {reason}")
+
+
 _register_commands()
