@@ -34,9 +34,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           config: Path = typer.Option(Path("config/amts.yml"), "--config", help="The AMTS config file."),
           workdir: Path | None = typer.Option(None, "--workdir",
                                               help="Clones and the state database (default: ~/.cache/amts/github)."),
-          split_above: int | None = typer.Option(None, "--split-above",
-                                                 help="Open one PR per chapter when the notes would exceed this many "
-                                                      "characters."),
+          split_above: int = typer.Option(60_000, "--split-above",
+                                          help="Open one PR per chapter when the notes would exceed this many "
+                                               "characters (0: never)."),
           redis: str | None = typer.Option(None, "--redis", help="Queue jobs on this Redis (redis://host:6379/0) "
                                                                  "for `amts worker` processes instead of running "
                                                                  "them in a thread.")):
@@ -76,7 +76,8 @@ def _app_handler(cfg, root: Path, split_above: int | None):
     except CredentialsError as e:
         raise _fail(str(e)) from None
     pulls = PullRequests(cfg, AppAccess(credentials, ClientSettings(base_url=gh.api_url)), Workspace(root / "repos"),
-                         PullOptions(split_above=split_above))
+                         PullOptions(split_above=split_above, learn_dir=root / "learning",
+                                     state_db=root / "amts.sqlite3"))
     return JobHandler(pulls)
 
 
@@ -96,7 +97,7 @@ def worker(redis: str = typer.Option(..., "--redis", help="The Redis the App que
            config: Path = typer.Option(Path("config/amts.yml"), "--config", help="The AMTS config file."),
            workdir: Path | None = typer.Option(None, "--workdir",
                                                help="This worker's clones (default: ~/.cache/amts/github)."),
-           split_above: int | None = typer.Option(None, "--split-above", help="As for `amts serve`.")):
+           split_above: int = typer.Option(60_000, "--split-above", help="As for `amts serve`.")):
     """Run jobs queued on Redis by `amts serve --redis` (as many workers, on as many machines, as needed)."""
     from bot.sync.repos import cache_dir
 
@@ -130,7 +131,8 @@ def action() -> None:
                     "push to the edition repositories)")
     access = TokenAccess(inputs.token, ClientSettings(base_url=inputs.api_url or cfg.github.api_url))
     root = inputs.workdir or cache_dir() / "github"
-    pulls = PullRequests(cfg, access, Workspace(root / "repos"), PullOptions(split_above=inputs.split_above))
+    pulls = PullRequests(cfg, access, Workspace(root / "repos"),
+                         PullOptions(split_above=inputs.split_above, learn_dir=root / "learning"))
     try:
         result = run_action(inputs, pulls)
     except (ActionError, ConfigError, CredentialsError) as e:

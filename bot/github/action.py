@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.github.events import CommentJob, Ignored, PushJob, Routing, route
+from bot.github.events import CommentJob, Ignored, MergedJob, PushJob, Routing, route
 from bot.github.handlers import JobHandler
 from bot.github.pulls import PullOutcome, PullRequests
 
@@ -34,7 +34,7 @@ class ActionInputs:
     token: str | None = field(repr=False, default=None)
     config: Path = Path("config/amts.yml")
     editions: tuple[str, ...] = ()
-    split_above: int | None = None
+    split_above: int | None = 60_000  # bot.github.pulls.DEFAULT_SPLIT_ABOVE; 0: never
     workdir: Path | None = None
     api_url: str | None = None
     output_path: Path | None = None
@@ -55,7 +55,7 @@ class ActionInputs:
             token=env.get("INPUT_TOKEN", "").strip() or env.get("GITHUB_TOKEN", "").strip() or None,
             config=Path(env.get("INPUT_CONFIG", "").strip() or "config/amts.yml"),
             editions=tuple(e.strip() for e in env.get("INPUT_EDITIONS", "").replace(",", " ").split() if e.strip()),
-            split_above=int(split) if split else None,
+            split_above=int(split) if split else 60_000,
             workdir=Path(temp) / "amts" if temp else None,
             api_url=env.get("GITHUB_API_URL", "").strip() or None,
             output_path=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT", "").strip() else None,
@@ -111,6 +111,8 @@ def run_action(inputs: ActionInputs, pulls: PullRequests) -> ActionResult:
     handler = JobHandler(pulls)
     if isinstance(decision, PushJob):
         return summarize(handler.handle_push(decision, names))
+    if isinstance(decision, MergedJob):
+        return ActionResult(message=handler.handle_merged(decision))
     assert isinstance(decision, CommentJob)
     outcome = handler.handle_comment(decision)
     result = summarize([outcome.pull] if outcome.pull else [], f"command {outcome.status}")

@@ -32,6 +32,7 @@ STATUS_MARKER = "<!-- amts:status -->"
 _RUN = re.compile(r"<!-- amts:run (\{.*?\}) -->\n(.*?)\n<!-- amts:run-end -->", re.S)
 _STATUS_STATE = re.compile(r"<!-- amts:status-state (\{.*?\}) -->", re.S)
 _NOTE = re.compile(r"<details>\n<!-- amts:note (\{.*?\}) -->\n.*?\n</details>", re.S)
+_NOTE_MARK = re.compile(r"<!-- amts:note (\{.*?\}) -->")
 OVERFLOW_MARKER = "<!-- amts:overflow "
 MAX_STATUS_EVENTS = 10
 
@@ -176,6 +177,19 @@ def render_body(header: BodyHeader, runs: Sequence[Run], pr_url: str | None = No
             lines += _run_block(run, True, pr_url)
     lines += ["---", ATTRIBUTION, ""]
     return "\n".join(lines)
+
+
+def note_engines(text: str | None) -> dict[str, tuple[str, ...]]:
+    """Block id -> engines, from the hidden note markers of a body (or an overflow comment)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for m in _NOTE_MARK.finditer(text or ""):
+        try:
+            data = json.loads(m.group(1))
+        except ValueError:
+            continue
+        if isinstance(data.get("id"), str):
+            out[data["id"]] = tuple(e for e in data.get("engines", ()) if isinstance(e, str))
+    return out
 
 
 @dataclass(frozen=True)

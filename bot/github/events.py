@@ -6,7 +6,7 @@ fields a decision needs are read, each with a tolerant accessor; anything unexpe
 
 Every job has a *semantic key*: two different deliveries can describe the same work (GitHub retries,
 a manual redelivery under a new id, the Action and the App both configured), and the key lets the
-store run it once: a push is ``(repo, after)``, a command is ``(repo, comment id)``.
+store run it once: a push is ``(repo, after)``, a command is ``(repo, comment id)``, a merge ``(repo, PR)``.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ class Routing:
     upstream_branch: str
     edition_repos: Collection[str]
     command_prefix: str = "/amts"
+    branch_prefix: str = "amts/sync"  # AMTS's pull request branches: <prefix>-<lang>[-<chapter>]
 
     @classmethod
     def from_config(cls, config: Config) -> Routing:
         return cls(config.upstream.repo, config.upstream.branch, tuple(e.repo for e in config.editions.values()),
-                   config.github.command_prefix)
+                   config.github.command_prefix, config.github.branch)
 
     def is_upstream(self, full_name: str) -> bool:
         return full_name.lower() == self.upstream_repo.lower()
@@ -80,11 +81,29 @@ class CommentJob:
 
 
 @dataclass(frozen=True)
+class MergedJob:
+    """An AMTS pull request was merged: learn from what the reviewers changed (bot/learn.py)."""
+
+    repo: str
+    number: int
+    head_ref: str
+    head_sha: str
+    base_sha: str
+    merge_commit_sha: str = ""
+    installation_id: int | None = None
+    kind: str = field(default="merged", init=False)
+
+    @property
+    def key(self) -> str:
+        return f"merged:{self.repo.lower()}:{self.number}"
+
+
+@dataclass(frozen=True)
 class Ignored:
     reason: str
 
 
-Job = PushJob | CommentJob
+Job = PushJob | CommentJob | MergedJob
 
 
 def route(event: str, payload: Mapping[str, Any], routing: Routing) -> Job | Ignored:
@@ -95,6 +114,8 @@ def route(event: str, payload: Mapping[str, Any], routing: Routing) -> Job | Ign
         return _push(payload, routing)
     if event == "issue_comment":
         return _comment(payload, routing)
+    if event == "pull_request" and _str(payload, "action") == "closed":
+        return _merged(payload, routing)
     action = _str(payload, "action")
     return Ignored(f"{event}{'.' + action if action else ''}: nothing to do")
 
@@ -138,6 +159,26 @@ def _comment(payload: Mapping[str, Any], routing: Routing) -> CommentJob | Ignor
                       installation_id=_int(payload, "installation", "id"))
 
 
+def _merged(payload: Mapping[str, Any], routing: Routing) -> MergedJob | Ignored:
+    repo = _str(payload, "repository", "full_name")
+    if not routing.is_edition(repo):
+        return Ignored(f"pull request closed in {repo or 'an unknown repository'}, which is not an edition")
+    if _get(payload, "pull_request", "merged") is not True:
+        return Ignored("pull request closed without merging: nothing to learn")
+    head_ref = _str(payload, "pull_request", "head", "ref")
+    head_repo = _str(payload, "pull_request", "head", "repo", "full_name")
+    if not head_ref.startswith(routing.branch_prefix + "-") or head_repo.lower() != repo.lower():
+        return Ignored(f"merged pull request from {head_ref or 'an unknown branch'} is not AMTS's")
+    number = _int(payload, "pull_request", "number") or _int(payload, "number")
+    head_sha, base_sha = _str(payload, "pull_request", "head", "sha"), _str(payload, "pull_request", "base", "sha")
+    if number is None or not _is_sha(head_sha) or not _is_sha(base_sha):
+        return Ignored("merged pull request without number, head or base commit")
+    merge = _str(payload, "pull_request", "merge_commit_sha")
+    return MergedJob(repo=repo, number=number, head_ref=head_ref, head_sha=head_sha, base_sha=base_sha,
+                     merge_commit_sha=merge if _is_sha(merge) else "",
+                     installation_id=_int(payload, "installation", "id"))
+
+
 def job_to_dict(job: Job) -> dict[str, Any]:
     return asdict(job)
 
@@ -148,6 +189,8 @@ def job_from_dict(data: Mapping[str, Any]) -> Job:
         return PushJob(**fields)
     if data.get("kind") == "comment":
         return CommentJob(**fields)
+    if data.get("kind") == "merged":
+        return MergedJob(**fields)
     raise ValueError(f"unknown job kind {data.get('kind')!r}")
 
 

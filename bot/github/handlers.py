@@ -18,7 +18,7 @@ from github.PullRequest import PullRequest
 
 from bot.github import api
 from bot.github.commands import Help, Invalid, Keep, Retranslate, Status, help_text, is_command, parse_command
-from bot.github.events import CommentJob, PushJob, job_from_dict
+from bot.github.events import CommentJob, MergedJob, PushJob, job_from_dict
 from bot.github.pulls import PullOutcome, PullRequests, SyncError, UpstreamRef
 from bot.github.queue import JobError, QueuedJob
 from bot.github.workspace import WorkspaceError
@@ -53,8 +53,23 @@ class JobHandler:
             failed = [o for o in self.handle_push(job) if o.error]
             if failed:
                 raise JobError("; ".join(f"edition {o.edition}: {o.error}" for o in failed))
+        elif isinstance(job, MergedJob):
+            self.handle_merged(job)
         else:
             self.handle_comment(job)
+
+    # -- merged pull requests --------------------------------------------------------------------
+    def handle_merged(self, job: MergedJob) -> str:
+        """Learn from a merged AMTS pull request (post-edit distance, parallel data); failures are retried."""
+        name = self.pulls.edition_for_repo(job.repo)
+        if name is None:
+            return f"{job.repo} is not an edition"
+        try:
+            summary = self.pulls.learn_from_merge(name, job)
+        except (SyncError, WorkspaceError, repos.RepoError) as e:
+            raise JobError(f"learning from {job.repo}#{job.number}: {e}") from None
+        log.info("learned from %s#%d: %s", job.repo, job.number, summary)
+        return summary
 
     # -- push ------------------------------------------------------------------------------------
     def handle_push(self, job: PushJob, names: Sequence[str] | None = None) -> list[PullOutcome]:

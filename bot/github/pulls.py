@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import git
 from github.GithubException import GithubException
@@ -30,6 +31,7 @@ from github.Repository import Repository
 from bot.config import Config, Edition
 from bot.github import api, body, runlog
 from bot.github.auth import CredentialsError, GitHubAccess
+from bot.github.events import MergedJob
 from bot.github.workspace import (
     Checkout,
     Workspace,
@@ -58,12 +60,25 @@ class SyncError(Exception):
     """A sync or command cannot be carried out; the message is meant for the PR thread."""
 
 
+#: planned notes above this many characters, over several chapters -> one PR per chapter (on by default: a
+#: description near GitHub's 65,536-character limit is too long to review anyway)
+DEFAULT_SPLIT_ABOVE = 60_000
+AMTS_EMAIL = "amts@users.noreply.github.com"
+LEARN_MARKER = "<!-- amts:learned -->"
+
+
 @dataclass(frozen=True)
 class PullOptions:
     labels: tuple[str, ...] = DEFAULT_LABELS
-    #: planned notes above this many characters, over several chapters -> one PR per chapter
-    split_above: int | None = None
+    #: planned notes above this many characters, over several chapters -> one PR per chapter; None or 0: never
+    split_above: int | None = DEFAULT_SPLIT_ABOVE
     body_limit: int = body.BODY_LIMIT
+    #: where merged PRs' sentence pairs (``<edition>.tmx``) are kept (default: ``<workspace>/learning``)
+    learn_dir: Path | None = None
+    #: the App's SQLite store, for post-edit distances (default: ``<learn_dir>/amts.sqlite3``)
+    state_db: Path | None = None
+    #: seconds between parallel-data status checks after ``UpdateParallelData``
+    parallel_data_poll: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -191,7 +206,7 @@ class PullRequests:
         ed = self.config.edition(name)
         main = self.branch(name)
         default = Target(main, tuple(ed.paths))
-        if self.options.split_above is None:
+        if not self.options.split_above:
             return [default]
         open_chapters = {pr.head.ref.removeprefix(main + "-"): pr.head.ref
                          for pr in gh_repo.get_pulls(state="open", base=ed.branch)
@@ -443,6 +458,64 @@ class PullRequests:
         if not fetch_head:
             return UpstreamRef(up.repo, "", "")
         return self.upstream_head()
+
+    # -- the learning loop -------------------------------------------------------------------------
+    def learn_from_merge(self, name: str, job: MergedJob) -> str:
+        """Compare, block by block, what AMTS proposed with what was merged (bot/learn.py); keep the post-edit
+        distances in the App's store, append the merged sentence pairs to the edition's TMX and, when the config
+        names an Amazon Translate parallel-data resource, push it (``UpdateParallelData``)."""
+        from bot.github.store import Database, PostEdit, record_post_edits
+        from bot.learn import LearnError, append_tmx, compare
+        from bot.translate.base import EngineError
+        from bot.translate.resources import push_parallel_data
+
+        ed = self.config.edition(name)
+        gh_repo = self.access.client(ed.repo).get_repo(ed.repo)
+        pr = gh_repo.get_pull(job.number)
+        merged = job.merge_commit_sha or job.head_sha
+        token = self.access.git_token(ed.repo)
+        learn_dir = self.options.learn_dir or self.workspace.root / "learning"
+        with self.workspace.lock(ed.repo):
+            repo = self.workspace.mirror(ed.repo, gh_repo.clone_url, token, merged)
+            for sha in (job.head_sha, job.base_sha):
+                repo = self.workspace.mirror(ed.repo, gh_repo.clone_url, token, sha)
+            proposed = repo.git.log("--format=%H", f"--author={AMTS_EMAIL}", "-1", f"{job.base_sha}..{job.head_sha}")
+            if not proposed:
+                return "no AMTS commit in the pull request: nothing to learn"
+            try:
+                result = compare(repo, proposed, merged, ed.lang, job.base_sha, self.config.upstream.lang,
+                                 ed.origin_suffix, tuple(ed.extra_frameworks))
+                added = append_tmx(learn_dir / f"{name}.tmx", result.pairs, self.config.upstream.lang, ed.lang)
+            except LearnError as e:
+                raise SyncError(str(e)) from None
+        engines = body.note_engines(pr.body)
+        runs = body.parse_runs(pr.body)
+        fallback = ",".join(runs[0].record.engines) if runs else "unknown"
+        when = pr.merged_at.timestamp() if pr.merged_at else datetime.now(UTC).timestamp()
+        rows = []
+        for b in result.blocks:
+            block = f"{b.path}#{b.english_blocks[0]}" if b.english_blocks else f"{b.path}#?"
+            rows.append(PostEdit(ed.repo, job.number, name, block, ",".join(engines.get(block, ())) or fallback,
+                                 b.chrf, b.ter, b.edited, merged, when))
+        db = Database(self.options.state_db or learn_dir / "amts.sqlite3")
+        try:
+            record_post_edits(db, rows)
+        finally:
+            db.close()
+        s = result.as_json()["summary"]
+        summary = (f"{s['blocks']} block(s), {s['edited']} edited by reviewers; post-edit distance chrF "
+                   f"{s['chrf']:.1f}, TER {s['ter']:.1f}; {added} new sentence pair(s) in the parallel data")
+        aws = self.config.engines.aws
+        if aws is not None and aws.parallel_data_name and aws.s3_bucket:
+            try:
+                pushed = push_parallel_data(learn_dir / f"{name}.tmx", aws.parallel_data_name, aws.s3_bucket,
+                                            aws.s3_prefix.strip("/") + "/parallel-data",
+                                            poll_s=self.options.parallel_data_poll)
+            except EngineError as e:
+                raise SyncError(f"{summary}; but the parallel data push failed: {e}") from None
+            summary += f"; Amazon Translate parallel data `{pushed.name}` {pushed.operation} ({pushed.status})"
+        api.upsert_marked_comment(pr, LEARN_MARKER, f"{LEARN_MARKER}\n**AMTS learned from this merge**: {summary}.")
+        return summary
 
     def _check_block(self, ck: Checkout, ed: Edition, path: str, block: int | None) -> None:
         branch = ck.branch

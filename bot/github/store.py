@@ -1,4 +1,5 @@
-"""The App's state in one SQLite file: deliveries seen, semantic keys seen, and the job queue (queue.py).
+"""The App's state in one SQLite file: deliveries seen, semantic keys seen, the job queue (queue.py), and the
+post-edit distance of every block of every merged AMTS pull request (the learning loop, bot/learn.py).
 
 Why SQLite: the App is one process with a worker thread; SQLite in WAL mode gives durable, atomic
 "seen this delivery + queue its job" in one transaction without a server, and survives restarts.
@@ -15,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -37,6 +39,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated REAL NOT NULL,
     error TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (state, not_before, id);
+CREATE TABLE IF NOT EXISTS post_edits (
+    repo TEXT NOT NULL, pr INTEGER NOT NULL, edition TEXT NOT NULL, block TEXT NOT NULL, engine TEXT NOT NULL,
+    chrf REAL NOT NULL, ter REAL NOT NULL, edited INTEGER NOT NULL, merged_sha TEXT NOT NULL, merged REAL NOT NULL,
+    PRIMARY KEY (repo, pr, block));
 """
 
 
@@ -111,3 +117,40 @@ def prune(db: Database, days: float = RETENTION_DAYS, now: float | None = None) 
         n += tx.execute("DELETE FROM semantic_keys WHERE received < ?", (cutoff,)).rowcount
         n += tx.execute("DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated < ?", (cutoff,)).rowcount
     return n
+
+
+# --------------------------------------------------------------------------------------------------
+# Post-edit distance (the learning loop): kept forever, one row per block of a merged AMTS pull request
+
+
+@dataclass(frozen=True)
+class PostEdit:
+    """How much reviewers changed one block AMTS proposed (chrF/TER of the proposal against the merge)."""
+
+    repo: str
+    pr: int
+    edition: str
+    block: str
+    engine: str
+    chrf: float
+    ter: float
+    edited: bool
+    merged_sha: str
+    merged: float  # unix time of the merge
+
+
+def record_post_edits(db: Database, rows: list[PostEdit]) -> int:
+    """Store the rows; a redelivered merge replaces its own rows instead of counting twice."""
+    with db.transaction() as tx:
+        for r in rows:
+            tx.execute("INSERT OR REPLACE INTO post_edits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (r.repo, r.pr, r.edition, r.block, r.engine, r.chrf, r.ter, int(r.edited), r.merged_sha,
+                        r.merged))
+    return len(rows)
+
+
+def post_edits(db: Database, edition: str | None = None) -> list[PostEdit]:
+    """Every stored row (of ``edition``), oldest merge first."""
+    query = "SELECT * FROM post_edits" + (" WHERE edition = ?" if edition else "") + " ORDER BY merged, pr, block"
+    rows = db.connection().execute(query, (edition,) if edition else ()).fetchall()
+    return [PostEdit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows]

@@ -89,7 +89,7 @@ def _commands(note: Note, prefix: str) -> str:
 def note_section(note: Note, prefix: str = "/amts") -> str:
     """One collapsible note (with its hidden marker)."""
     status = " **FAILED, kept as it was**" if note.failed else ""
-    lines = ["<details>", f"{NOTE_MARKER}{_hide({'id': note.id, 'risk': note.risk})} -->",
+    lines = ["<details>", f"{NOTE_MARKER}{_hide({'id': note.id, 'risk': note.risk, 'engines': note.engines})} -->",
              f"<summary><code>{note.id}</code> {note.action} ({_where(note)}) — {'; '.join(note.reasons)}{status}"
              "</summary>", ""]
     if note.code and (note.english_old or note.english_new):
