@@ -11,6 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
@@ -60,6 +61,27 @@ def merged_payload(fake, number: int, head: str, base: str, merge: str) -> dict:
     pr["head"]["repo"] = dict(pr["base"]["repo"], full_name=f"{OWNER}/{ED}")
     pr["base"].update(ref="master", sha=base)
     return payload
+
+
+def check_review(fake, gh, pr) -> None:
+    """One review for the run; its comments sit on diff lines; a suggestion restores the human text."""
+    from github.GithubException import GithubException
+
+    (review,) = list(pr.get_reviews())
+    assert review.body.startswith("<!-- amts:review ") and review.state == "COMMENTED"
+    comments = list(pr.get_review_comments())
+    assert comments and all(c.path == PATH for c in comments)
+    by_block = {c.body.split("`", 2)[1]: c for c in comments}
+    first = by_block[f"{PATH}#1"]
+    assert "```suggestion\n第一段关于张量。它有两个句子。\n```" in first.body  # one click back to the human text
+    assert f"/amts keep {PATH}#1" in first.body and "fake-mt" in first.body
+    assert "```diff" in by_block[f"{PATH}#3"].body  # code as a unified diff
+    assert by_block[f"{PATH}#old-6"].side == "LEFT"  # the deleted paragraph, on its old lines
+    with pytest.raises(GithubException) as refused:  # GitHub's rule the bot respects: only lines in the diff
+        pr.create_review(body="x", event="COMMENT", comments=[{"path": PATH, "line": 400, "side": "RIGHT",
+                                                                "body": "not in the diff"}])
+    assert refused.value.status == 422 and "Line could not be resolved" in str(refused.value.data)
+    assert len(fake.reviews[(OWNER, ED, pr.number)]) == 1
 
 
 def test_routing_of_pull_request_closed_events() -> None:
@@ -140,6 +162,7 @@ github: {{api_url: {fake_github.url}, trusted_permission: write}}
                     seconds_between_requests=0, seconds_between_writes=0).get_repo(f"{OWNER}/{ED}")
         (pr,) = list(gh.get_pulls(state="open"))
         assert '"engines": ["fake-mt"]' in pr.body
+        check_review(fake_github, gh, pr)
         proposed = subprocess.run(["git", "show", f"{BRANCH}:{PATH}"], cwd=fake_github.root / "repos" / OWNER /
                                   f"{ED}.git", check=True, capture_output=True, text=True).stdout
         machine = next(line for line in proposed.splitlines() if line.startswith("第一段关于张量。"))

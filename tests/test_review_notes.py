@@ -344,3 +344,29 @@ def test_r3_r4_descriptions_fit_name_every_flagged_block_first_and_drop_nothing(
     assert {n.id for n in notes} == shown | moved | collapsed  # every note: shown, in a comment, or counted
     assert "translated comment line" not in composed.body + "".join(composed.overflow)  # none was lost here
     assert "(removed)" not in composed.body
+
+
+# -- review comments ----------------------------------------------------------------------------------------------
+
+
+def test_review_comments_sit_on_block_lines_and_only_inside_the_diff() -> None:
+    from bot.github.review import fit_to_diff, review_comments
+
+    result = result_for()
+    comments = review_comments(result)
+    ids = [c.id for c in comments]
+    assert f"{PATH}#2" not in ids  # unchanged translation: no comment
+    risks = {n.id: n.risk for n in notes_of(result)}
+    assert [risks[i] for i in ids] == sorted((risks[i] for i in ids), reverse=True)
+    first = next(c for c in comments if c.id == f"{PATH}#1")
+    assert "```suggestion\n第一段关于张量。它有两个句子。\n```" in first.body and first.side == "RIGHT"
+    deleted = next(c for c in comments if c.id == f"{PATH}#old-6")
+    assert deleted.side == "LEFT" and "suggestion" not in deleted.body
+    patch = "@@ -1,5 +1,5 @@\n x\n-a\n+b\n x\n x\n x\n@@ -20,4 +20,9 @@\n x\n"
+    accepted, left = fit_to_diff(comments, {PATH: patch})
+    for c in accepted:
+        start = c.start_line or c.line
+        ranges = [(1, 5), (20, 28)] if c.side == "RIGHT" else [(1, 5), (20, 23)]
+        assert any(lo <= start and c.line <= hi for lo, hi in ranges)
+    assert left and {c.id for c in accepted} | {c.id for c in left} == set(ids)
+    assert fit_to_diff(comments, {})[0] == []  # a file GitHub does not show in the diff gets no comment

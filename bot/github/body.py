@@ -77,6 +77,8 @@ class RunRecord:
 class Run:
     record: RunRecord
     text: str  # markdown: the run's notes
+    #: review comments of this run (bot.github.review.ReviewComment), posted once; not kept in the body
+    review: tuple = ()
 
 
 def parse_runs(body: str | None) -> list[Run]:
@@ -202,12 +204,12 @@ class Composed:
     moved: tuple[str, ...] = ()  # ids of the block notes moved into comments
 
 
-def _run_key(record: RunRecord) -> str:
+def run_key(record: RunRecord) -> str:
     return f"{record.upstream_sha[:12]}-{(record.commit or '')[:12]}"
 
 
 def overflow_marker(record: RunRecord, kind: str, part: int) -> str:
-    return f"{OVERFLOW_MARKER}{_hide({'run': _run_key(record), 'kind': kind, 'part': part})} -->"
+    return f"{OVERFLOW_MARKER}{_hide({'run': run_key(record), 'kind': kind, 'part': part})} -->"
 
 
 def _stub(run: Run) -> Run:

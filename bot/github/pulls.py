@@ -29,7 +29,7 @@ from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from bot.config import Config, Edition
-from bot.github import api, body, runlog
+from bot.github import api, body, review, runlog
 from bot.github.auth import CredentialsError, GitHubAccess
 from bot.github.events import MergedJob
 from bot.github.workspace import (
@@ -272,8 +272,9 @@ class PullRequests:
         result.options = replace(result.options, upstream=upstream.full_name, edition=edition_repo)
         report = build_report(result)
         cost = result.cost_usd if result.cost_usd > 0 else body.cost_of(result.results, prices(self.config))
-        notes = pr_notes(result, report, cost, upstream.full_name).strip("\n")
-        return body.Run(body.record_for(result, report, trigger, cost, upstream.before, _now()), notes)
+        notes = pr_notes(result, report, cost, upstream.full_name, self.config.github.command_prefix).strip("\n")
+        comments = tuple(review.review_comments(result, self.config.github.command_prefix))
+        return body.Run(body.record_for(result, report, trigger, cost, upstream.before, _now()), notes, comments)
 
     # -- publishing ------------------------------------------------------------------------------
     def _publish(self, name: str, gh_repo: Repository, ck: Checkout, pr: PullRequest | None, target: Target,
@@ -350,6 +351,8 @@ class PullRequests:
             out.operation = "updated"
         for text in composed.overflow:  # notes that did not fit: comments, found again by their marker
             api.upsert_marked_comment(pr, text.split("\n", 1)[0], text)
+        if run is not None and run.review:
+            self._review(pr, run)
         out.number, out.url, out.files = pr.number, pr.html_url, files
         newest = runs[0].record
         if run is not None or out.operation != "none" or (newest.commit and not self._status_has(pr, newest.commit)):
@@ -365,6 +368,18 @@ class PullRequests:
     def _status_has(pr: PullRequest, commit: str) -> bool:
         existing = api.find_marked_comment(pr, body.STATUS_MARKER)
         return existing is not None and f"`{commit[:10]}`" in (existing.body or "")
+
+    def _review(self, pr: PullRequest, run: body.Run) -> None:
+        """One review per run: its comments on the changed lines GitHub accepts (the files API's patches)."""
+        key = body.run_key(run.record)
+        if any(review.review_key(r.body) == key for r in pr.get_reviews()):
+            return  # posted already (a retried job)
+        patches = {f.filename: f.patch for f in pr.get_files()}
+        accepted, left = review.fit_to_diff(run.review, patches)
+        if not accepted:
+            return
+        pr.create_review(body=review.review_body(key, accepted, left), event="COMMENT",
+                         comments=[c.as_api() for c in accepted])
 
     def _closed_by_human(self, gh_repo: Repository, branch: str, base: str, head: str) -> bool:
         closed = api.find_pull(gh_repo, branch, base, state="closed")

@@ -112,7 +112,7 @@ class GitHubError(Exception):
         status: int,
         message: str,
         *,
-        errors: list[dict[str, Any]] | None = None,
+        errors: list[Any] | None = None,
         documentation_url: str = _DOCS,
         headers: Mapping[str, str] | None = None,
     ) -> None:
@@ -157,9 +157,22 @@ def _invalid(
 # --------------------------------------------------------------------------------------------------
 
 
+#: Endpoints beyond the subset, cut from the same GitHub description (@octokit/openapi 23.0.2, MIT) with every
+#: component they reference that the subset lacks: pull-request reviews and review comments.
+EXTRA_SPECS = (Path(__file__).with_name("openapi") / "pull-reviews.json",)
+
+
 @functools.lru_cache(maxsize=4)
 def _load_spec(path: str) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    spec = json.loads(Path(path).read_text(encoding="utf-8"))
+    for extra in EXTRA_SPECS:
+        more = json.loads(extra.read_text(encoding="utf-8"))
+        for route, item in more["paths"].items():
+            spec["paths"].setdefault(route, item)
+        for kind, items in more["components"].items():
+            for name, node in items.items():
+                spec["components"].setdefault(kind, {}).setdefault(name, node)
+    return spec
 
 
 @functools.lru_cache(maxsize=4)
@@ -1050,7 +1063,7 @@ class Renderer:
             values["stats"] = {"additions": added, "deletions": deleted, "total": added + deleted}
         return self._fill("commit", values, f"{api}/commits/{sha}")
 
-    def diff_entry(self, repo: Repo, change: FileChange, ref: str) -> dict[str, Any]:
+    def diff_entry(self, repo: Repo, change: FileChange, ref: str, patch: str | None = None) -> dict[str, Any]:
         api = f"{self.base}/repos/{repo.full_name}"
         path = urllib.parse.quote(change.filename)
         values: dict[str, Any] = {
@@ -1066,6 +1079,8 @@ class Renderer:
         }
         if change.previous_filename:
             values["previous_filename"] = change.previous_filename
+        if patch is not None:
+            values["patch"] = patch
         return self._fill("diff-entry", values, api)
 
     def issue(self, repo: Repo, issue: Issue, comments: int) -> dict[str, Any]:
@@ -1231,6 +1246,39 @@ class Renderer:
             },
             url,
         )
+
+    def review(self, repo: Repo, review: Mapping[str, Any]) -> dict[str, Any]:
+        api = f"{self.base}/repos/{repo.full_name}"
+        pull = f"{self.base}/{repo.full_name}/pull/{review['number']}"
+        return self._fill("pull-request-review", {
+            "id": review["id"], "node_id": _node_id("PRR", review["id"]), "body": review["body"],
+            "state": review["state"], "commit_id": review["commit_id"],
+            "user": self.user(review["user"], "nullable-simple-user"),
+            "html_url": f"{pull}#pullrequestreview-{review['id']}",
+            "pull_request_url": f"{api}/pulls/{review['number']}",
+            "author_association": _association(repo, review["user"]), "submitted_at": _iso(_now()),
+            "_links": {"html": {"href": f"{pull}#pullrequestreview-{review['id']}"},
+                       "pull_request": {"href": f"{api}/pulls/{review['number']}"}},
+        }, f"{api}/pulls/{review['number']}/reviews/{review['id']}")
+
+    def review_comment(self, repo: Repo, number: int, c: Mapping[str, Any]) -> dict[str, Any]:
+        api = f"{self.base}/repos/{repo.full_name}"
+        url = f"{api}/pulls/comments/{c['id']}"
+        html = f"{self.base}/{repo.full_name}/pull/{number}#discussion_r{c['id']}"
+        values = {
+            "id": c["id"], "node_id": _node_id("PRRC", c["id"]), "url": url, "body": c.get("body", ""),
+            "path": c["path"], "line": c.get("line"), "side": c.get("side", "RIGHT"),
+            "pull_request_review_id": c["review_id"], "commit_id": c["commit_id"],
+            "original_commit_id": c["commit_id"], "diff_hunk": "@@", "position": 1, "original_position": 1,
+            "user": self.user(c["user"]), "created_at": _iso(_now()), "updated_at": _iso(_now()),
+            "html_url": html, "pull_request_url": f"{api}/pulls/{number}",
+            "author_association": _association(repo, c["user"]),
+            "_links": {"self": {"href": url}, "html": {"href": html},
+                       "pull_request": {"href": f"{api}/pulls/{number}"}},
+        }
+        if c.get("start_line"):
+            values.update(start_line=c["start_line"], start_side=c.get("start_side", values["side"]))
+        return self._fill("pull-request-review-comment", values, url)
 
     def _rollup(self, url: str, reactions: list[Reaction]) -> dict[str, Any]:
         counts = {content: sum(1 for r in reactions if r.content == content) for content in _REACTIONS}
@@ -1428,6 +1476,9 @@ class FakeGitHub:
         self._validator = ExchangeValidator(spec_file)
         self._repos: dict[tuple[str, str], Repo] = {}
         self._comments: dict[int, Comment] = {}
+        #: (owner, repo, number) -> reviews / review comments posted on that pull request
+        self.reviews: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+        self.review_comments: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
         self._installations: dict[int, Installation] = {}
         self._tokens: dict[str, Identity] = {}
         self._rejected: set[str] = set()
@@ -2035,6 +2086,9 @@ class _Api:
             ("PATCH", f"{repo}/pulls/{{number:int}}", self.update_pull),
             ("GET", f"{repo}/pulls/{{number:int}}/files", self.pull_files),
             ("GET", f"{repo}/pulls/{{number:int}}/commits", self.pull_commits),
+            ("GET", f"{repo}/pulls/{{number:int}}/reviews", self.list_reviews),
+            ("POST", f"{repo}/pulls/{{number:int}}/reviews", self.create_review),
+            ("GET", f"{repo}/pulls/{{number:int}}/comments", self.list_review_comments),
             ("GET", f"{repo}/issues/comments/{{comment_id:int}}", self.get_comment),
             ("PATCH", f"{repo}/issues/comments/{{comment_id:int}}", self.update_comment),
             ("DELETE", f"{repo}/issues/comments/{{comment_id:int}}", self.delete_comment),
@@ -2721,8 +2775,15 @@ class _Api:
         self.fake._sync_pulls(state)
         pr = self.fake._pull_issue(state, number).pull
         assert pr is not None
-        files = state.git.changes(state.git.merge_base(pr.base_sha, pr.head_sha), pr.head_sha)
-        return self._paged(request, files, lambda c: self.r.diff_entry(state, c, pr.head_sha))
+        base = state.git.merge_base(pr.base_sha, pr.head_sha)
+        files = state.git.changes(base, pr.head_sha)
+
+        def patch(c: FileChange) -> str:  # GitHub's ``patch``: the unified diff from the first hunk header on
+            text = state.git.git("diff", "-U3", "-M", base or _EMPTY_TREE, pr.head_sha, "--", c.filename,
+                                 *([c.previous_filename] if c.previous_filename else []))
+            return text[text.find("@@"):] if "@@" in text else ""
+
+        return self._paged(request, files, lambda c: self.r.diff_entry(state, c, pr.head_sha, patch(c)))
 
     def pull_commits(self, request: Request, owner: str, repo: str, number: int) -> Response:
         state = self._repo(request, owner, repo)
@@ -2731,6 +2792,70 @@ class _Api:
         assert pr is not None
         shas = state.git.commits_between(pr.base_sha, pr.head_sha)
         return self._paged(request, shas, lambda s: self.r.commit(state, s))
+
+    # -- pull-request reviews ------------------------------------------------------------------------
+
+    def _diff_lines(self, state: Repo, pr: Pull, path: str) -> dict[str, list[tuple[int, int]]] | None:
+        """Per side (LEFT/RIGHT), the line ranges of ``path``'s hunks in the PR diff; None: not in the diff."""
+        base = state.git.merge_base(pr.base_sha, pr.head_sha) or pr.base_sha
+        out = state.git.git("diff", "-U3", base, pr.head_sha, "--", path)
+        if not out.strip():
+            return None
+        sides: dict[str, list[tuple[int, int]]] = {"LEFT": [], "RIGHT": []}
+        for m in re.finditer(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", out, re.M):
+            a, b, c, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3)), int(m.group(4) or 1)
+            if b:
+                sides["LEFT"].append((a, a + b - 1))
+            if d:
+                sides["RIGHT"].append((c, c + d - 1))
+        return sides
+
+    def _check_review_comment(self, state: Repo, pr: Pull, comment: Mapping[str, Any]) -> None:
+        """GitHub accepts a comment only on lines of the diff (one hunk for a multi-line comment)."""
+        path = comment.get("path")
+        hunks = self._diff_lines(state, pr, path) if isinstance(path, str) else None
+        if hunks is None:
+            raise GitHubError(422, "Unprocessable Entity", errors=["Path could not be resolved"])
+        line, side = comment.get("line"), comment.get("side", "RIGHT")
+        start, start_side = comment.get("start_line", line), comment.get("start_side", side)
+        if not isinstance(line, int) or not isinstance(start, int) or side not in hunks or start_side != side:
+            raise GitHubError(422, "Unprocessable Entity", errors=["Line could not be resolved"])
+        if start > line or not any(lo <= start and line <= hi for lo, hi in hunks[side]):
+            raise GitHubError(422, "Unprocessable Entity", errors=["Line could not be resolved"])
+
+    def create_review(self, request: Request, owner: str, repo: str, number: int) -> Response:
+        state = self._repo(request, owner, repo)
+        self.fake._sync_pulls(state)
+        issue = self.fake._pull_issue(state, number)
+        pr = issue.pull
+        assert pr is not None
+        body = _body(request) or {}
+        comments = body.get("comments") or []
+        for c in comments:
+            self._check_review_comment(state, pr, c)
+        review_id = self.fake._next_id()
+        login = _login(request)
+        review = {"id": review_id, "body": body.get("body", ""), "state": {"COMMENT": "COMMENTED", "APPROVE":
+                  "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED"}.get(body.get("event", ""), "PENDING"),
+                  "user": login, "commit_id": body.get("commit_id") or pr.head_sha, "number": number}
+        self.fake.reviews.setdefault((owner, repo, number), []).append(review)
+        for c in comments:
+            self.fake.review_comments.setdefault((owner, repo, number), []).append(
+                {**c, "id": self.fake._next_id(), "review_id": review_id, "user": login,
+                 "commit_id": review["commit_id"], "side": c.get("side", "RIGHT")})
+        return _json(self.r.review(state, review))
+
+    def list_reviews(self, request: Request, owner: str, repo: str, number: int) -> Response:
+        state = self._repo(request, owner, repo)
+        self.fake._pull_issue(state, number)
+        items = self.fake.reviews.get((owner, repo, number), [])
+        return self._paged(request, items, lambda rv: self.r.review(state, rv))
+
+    def list_review_comments(self, request: Request, owner: str, repo: str, number: int) -> Response:
+        state = self._repo(request, owner, repo)
+        self.fake._pull_issue(state, number)
+        items = self.fake.review_comments.get((owner, repo, number), [])
+        return self._paged(request, items, lambda c: self.r.review_comment(state, number, c))
 
     # -- issues, comments, labels, reactions --------------------------------------------------------
 
