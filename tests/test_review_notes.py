@@ -342,7 +342,9 @@ def test_r3_r4_descriptions_fit_name_every_flagged_block_first_and_drop_nothing(
         line = next((ln for ln in section.splitlines() if ln.startswith("Translation unchanged:")), "")
         collapsed |= {f"{path}{m}" for m in re.findall(r"#(?:old-)?\d+", line)}
     assert {n.id for n in notes} == shown | moved | collapsed  # every note: shown, in a comment, or counted
-    assert "translated comment line" not in composed.body + "".join(composed.overflow)  # none was lost here
+    for n in notes:  # a line the edition already had (kaggle-dog.md's `l_sum += l.sum()`) is no lost comment
+        if "translated comment" in " ".join(n.reasons):
+            assert any(re.search(r"[\u4e00-\u9fff]", b) for b in n.befores), n.id
     assert "(removed)" not in composed.body
 
 
