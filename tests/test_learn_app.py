@@ -163,6 +163,9 @@ github: {{api_url: {fake_github.url}, trusted_permission: write}}
         (pr,) = list(gh.get_pulls(state="open"))
         assert '"engines": ["fake-mt"]' in pr.body
         check_review(fake_github, gh, pr)
+        (status,) = fake_github.statuses[(OWNER, UPSTREAM, after)]  # on the upstream commit, per edition
+        assert (status["state"], status["context"], status["target_url"]) == ("success", "amts/zh", pr.html_url)
+        assert status["description"] == f"PR #{pr.number} created: 6 block(s) changed, 4 to review first"
         proposed = subprocess.run(["git", "show", f"{BRANCH}:{PATH}"], cwd=fake_github.root / "repos" / OWNER /
                                   f"{ED}.git", check=True, capture_output=True, text=True).stdout
         machine = next(line for line in proposed.splitlines() if line.startswith("第一段关于张量。"))
@@ -195,3 +198,14 @@ github: {{api_url: {fake_github.url}, trusted_permission: write}}
     assert "现在它说的是完全不同的事情。" in uploaded["Body"].read().decode("utf-8")
     comments = [c.body for c in fake_github.comments(OWNER, ED, pr.number) if c.body.startswith(LEARN_MARKER)]
     assert len(comments) == 1 and "1 edited by reviewers" in comments[0] and RESOURCE in comments[0]
+
+
+def test_commit_status_text() -> None:
+    from bot.github.pulls import PullOutcome, commit_status
+
+    assert commit_status(PullOutcome("zh", "amts/sync-zh", error="x" * 300))[0] == "failure"
+    assert len(commit_status(PullOutcome("zh", "amts/sync-zh", error="x" * 300))[1]) <= 140
+    assert commit_status(PullOutcome("zh", "amts/sync-zh", message="nothing to sync")) == ("success",
+                                                                                         "nothing to sync")
+    done = PullOutcome("zh", "b", "updated", 4, "u", "c" * 40, blocks_changed=3, blocks_review=1)
+    assert commit_status(done) == ("success", "PR #4 updated: 3 block(s) changed, 1 to review first")

@@ -101,6 +101,9 @@ class PullOutcome:
     message: str = ""
     push_rejected: bool = False
     error: str = ""
+    chapter: str = ""
+    blocks_changed: int = 0  # blocks of this run whose translation changed
+    blocks_review: int = 0  # of them, the ones on the Review first list
 
     def as_dict(self) -> dict[str, object]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -134,6 +137,24 @@ def prices(config: Config) -> dict[str, float | None]:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def block_counts(result: SyncResult) -> tuple[int, int]:
+    """(blocks whose translation changed, blocks on the Review first list) of a run."""
+    from bot.sync.notes import run_notes_by_file
+
+    notes = [n for _, ns in run_notes_by_file(result, result.options.lang) for n in ns]
+    return sum(1 for n in notes if n.changed), sum(1 for n in notes if n.review)
+
+
+def commit_status(o: PullOutcome) -> tuple[str, str]:
+    """(state, description ≤ 140 characters) of an edition's status on the upstream commit."""
+    if o.error:
+        return "failure", clip(f"sync failed: {o.error}", 140)
+    if o.number is None:
+        return "success", clip(o.message or "nothing to sync", 140)
+    blocks = f"{o.blocks_changed} block(s) changed, {o.blocks_review} to review first" if o.commit else "no new commit"
+    return "success", clip(f"PR #{o.number} {o.operation}: {blocks}", 140)
 
 
 class PullRequests:
@@ -192,7 +213,21 @@ class PullRequests:
                             else f"GitHub did not answer: {type(e).__name__}: {e}")
                 log.error("edition %s: %s", name, text)
                 outcomes.append(PullOutcome(name, self.branch(name), error=text, message=text))
+        self._commit_statuses(upstream, outcomes)
         return outcomes
+
+    def _commit_statuses(self, upstream: UpstreamRef, outcomes: Sequence[PullOutcome]) -> None:
+        """A commit status per edition (and chapter PR) on the upstream commit: the PR, blocks changed, blocks
+        needing review. Best effort: an App without the statuses permission still syncs."""
+        try:
+            commit = self.access.client(upstream.full_name).get_repo(upstream.full_name).get_commit(upstream.sha)
+            for o in outcomes:
+                state, description = commit_status(o)
+                extra = {"target_url": o.url} if o.url else {}
+                commit.create_status(state, description=description,
+                                     context=f"amts/{o.edition}" + (f"/{o.chapter}" if o.chapter else ""), **extra)
+        except (GithubException, OSError, CredentialsError) as e:
+            log.warning("commit status on %s@%s not set: %s", upstream.full_name, upstream.sha[:10], e)
 
     def sync_edition(self, name: str, upstream: UpstreamRef, trigger: str) -> list[PullOutcome]:
         ed = self.config.edition(name)
@@ -266,7 +301,11 @@ class PullRequests:
                 self._status(pr, target.branch, ck.branch_sha(), f"{_now()}: {message} ({trigger})")
             raise SyncError(message) from None
         run = self._run(result, upstream, trigger, gh_repo.full_name) if result.commit else None
-        return self._publish(name, gh_repo, ck, pr, target, run, trigger, upstream)
+        out = self._publish(name, gh_repo, ck, pr, target, run, trigger, upstream)
+        out.chapter = target.chapter
+        if run is not None:
+            out.blocks_changed, out.blocks_review = block_counts(result)
+        return out
 
     def _run(self, result: SyncResult, upstream: UpstreamRef, trigger: str, edition_repo: str) -> body.Run:
         result.options = replace(result.options, upstream=upstream.full_name, edition=edition_repo)

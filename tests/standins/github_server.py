@@ -158,8 +158,9 @@ def _invalid(
 
 
 #: Endpoints beyond the subset, cut from the same GitHub description (@octokit/openapi 23.0.2, MIT) with every
-#: component they reference that the subset lacks: pull-request reviews and review comments.
-EXTRA_SPECS = (Path(__file__).with_name("openapi") / "pull-reviews.json",)
+#: component they reference that the subset lacks: pull-request reviews and review comments, commit statuses.
+EXTRA_SPECS = (Path(__file__).with_name("openapi") / "pull-reviews.json",
+               Path(__file__).with_name("openapi") / "commit-statuses.json")
 
 
 @functools.lru_cache(maxsize=4)
@@ -1247,6 +1248,15 @@ class Renderer:
             url,
         )
 
+    def status(self, repo: Repo, status: Mapping[str, Any]) -> dict[str, Any]:
+        url = f"{self.base}/repos/{repo.full_name}/statuses/{status['sha']}"
+        return self._fill("status", {
+            "id": status["id"], "node_id": _node_id("SC", status["id"]), "url": url, "state": status["state"],
+            "description": status["description"], "target_url": status["target_url"], "context": status["context"],
+            "avatar_url": None, "created_at": _iso(_now()), "updated_at": _iso(_now()),
+            "creator": self.user(status["creator"], "nullable-simple-user"),
+        }, url)
+
     def review(self, repo: Repo, review: Mapping[str, Any]) -> dict[str, Any]:
         api = f"{self.base}/repos/{repo.full_name}"
         pull = f"{self.base}/{repo.full_name}/pull/{review['number']}"
@@ -1479,6 +1489,8 @@ class FakeGitHub:
         #: (owner, repo, number) -> reviews / review comments posted on that pull request
         self.reviews: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
         self.review_comments: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+        #: (owner, repo, sha) -> commit statuses, newest first
+        self.statuses: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         self._installations: dict[int, Installation] = {}
         self._tokens: dict[str, Identity] = {}
         self._rejected: set[str] = set()
@@ -2086,6 +2098,8 @@ class _Api:
             ("PATCH", f"{repo}/pulls/{{number:int}}", self.update_pull),
             ("GET", f"{repo}/pulls/{{number:int}}/files", self.pull_files),
             ("GET", f"{repo}/pulls/{{number:int}}/commits", self.pull_commits),
+            ("POST", f"{repo}/statuses/{{sha}}", self.create_status),
+            ("GET", f"{repo}/commits/{{ref}}/statuses", self.list_statuses),
             ("GET", f"{repo}/pulls/{{number:int}}/reviews", self.list_reviews),
             ("POST", f"{repo}/pulls/{{number:int}}/reviews", self.create_review),
             ("GET", f"{repo}/pulls/{{number:int}}/comments", self.list_review_comments),
@@ -2792,6 +2806,27 @@ class _Api:
         assert pr is not None
         shas = state.git.commits_between(pr.base_sha, pr.head_sha)
         return self._paged(request, shas, lambda s: self.r.commit(state, s))
+
+    # -- commit statuses -----------------------------------------------------------------------------
+
+    def create_status(self, request: Request, owner: str, repo: str, sha: str) -> Response:
+        state = self._repo(request, owner, repo)
+        if state.git.object_type(sha) != "commit":
+            raise _invalid("Status", field="sha", message=f"No commit found for SHA: {sha}")
+        body = _body(request) or {}
+        if body.get("state") not in ("error", "failure", "pending", "success"):
+            raise _invalid("Status", field="state", code="custom")
+        status = {"id": self.fake._next_id(), "state": body["state"], "target_url": body.get("target_url"),
+                  "description": body.get("description"), "context": body.get("context") or "default",
+                  "creator": _login(request), "sha": sha}
+        self.fake.statuses.setdefault((owner, repo, sha), []).insert(0, status)  # newest first, like GitHub
+        return _json(self.r.status(state, status), 201)
+
+    def list_statuses(self, request: Request, owner: str, repo: str, ref: str) -> Response:
+        state = self._repo(request, owner, repo)
+        sha = state.git.resolve(ref) or ref
+        items = self.fake.statuses.get((owner, repo, sha), [])
+        return self._paged(request, items, lambda st: self.r.status(state, st))
 
     # -- pull-request reviews ------------------------------------------------------------------------
 
