@@ -198,6 +198,23 @@ github: {{api_url: {fake_github.url}, trusted_permission: write}}
     assert "现在它说的是完全不同的事情。" in uploaded["Body"].read().decode("utf-8")
     comments = [c.body for c in fake_github.comments(OWNER, ED, pr.number) if c.body.startswith(LEARN_MARKER)]
     assert len(comments) == 1 and "1 edited by reviewers" in comments[0] and RESOURCE in comments[0]
+    app_pr = access.client(f"{OWNER}/{ED}").get_repo(f"{OWNER}/{ED}").get_pull(pr.number)
+    status = pulls.status("zh", app_pr, "`/amts status` by @observer")  # what /amts status replies
+    assert "**Post-edit distance**" in status and "```mermaid\nxychart-beta" in status
+    assert f"| #{pr.number} | fake-mt | {len(rows)} | 1 |" in status
+
+
+def test_post_edit_chart_per_engine_over_time() -> None:
+    from bot.github.body import post_edit_chart
+    from bot.github.store import PostEdit
+
+    rows = [PostEdit("o/r", pr, "zh", f"a.md#{i}", engine, 100.0 - ter, ter, ter > 0, "s", float(pr))
+            for pr, engine, ter in ((3, "aws", 40.0), (3, "aws", 20.0), (5, "aws", 10.0), (5, "tm", 0.0))
+            for i in (0,)]
+    text = "\n".join(post_edit_chart(rows))
+    assert "| #3 | aws | 2 | 2 | 70.0 | 30.0 |" in text and "| #5 | tm | 1 | 0 | 100.0 | 0.0 |" in text
+    assert 'x-axis ["#3", "#5"]' in text and "line [30.0, 10.0]" in text  # aws improves from #3 to #5
+    assert text.count("```mermaid") == 2 and post_edit_chart([]) == []
 
 
 def test_commit_status_text() -> None:

@@ -377,8 +377,37 @@ def parse_status_events(body: str | None) -> list[str]:
     return [e for e in events if isinstance(e, str)]
 
 
+def post_edit_chart(rows: Sequence[Any], last: int = 12) -> list[str]:
+    """Post-edit distance per engine over the last merged AMTS PRs (rows: ``bot.github.store.PostEdit``), as a
+    table and one Mermaid line chart per engine: GitHub renders Mermaid in comments, no image hosting needed."""
+    if not rows:
+        return []
+    merges: dict[int, float] = {}
+    for r in rows:
+        merges[r.pr] = max(merges.get(r.pr, 0.0), r.merged)
+    prs = sorted(merges, key=lambda n: merges[n])[-last:]
+    groups: dict[tuple[str, int], list[Any]] = {}
+    for r in rows:
+        if r.pr in prs:
+            groups.setdefault((r.engine, r.pr), []).append(r)
+    lines = ["**Post-edit distance** of merged AMTS pull requests (per block: chrF and TER of what AMTS proposed "
+             "against what was merged; TER 0 = merged as proposed):", "",
+             "| merged PR | engine | blocks | edited | mean chrF | mean TER |", "|---|---|---:|---:|---:|---:|"]
+    for (engine, pr), rs in sorted(groups.items(), key=lambda kv: (merges[kv[0][1]], kv[0][0])):
+        lines.append(f"| #{pr} | {engine} | {len(rs)} | {sum(r.edited for r in rs)} | "
+                     f"{sum(r.chrf for r in rs) / len(rs):.1f} | {sum(r.ter for r in rs) / len(rs):.1f} |")
+    for engine in sorted({e for e, _ in groups}):
+        points = [(pr, groups[(engine, pr)]) for pr in prs if (engine, pr) in groups]
+        ters = [round(sum(r.ter for r in rs) / len(rs), 1) for _, rs in points]
+        top = max(100.0, *ters)
+        lines += ["", "```mermaid", "xychart-beta", f'    title "Mean TER per merged PR, engine {engine}"',
+                  "    x-axis [" + ", ".join(f'"#{pr}"' for pr, _ in points) + "]",
+                  f'    y-axis "TER" 0 --> {top:.0f}', "    line [" + ", ".join(f"{t}" for t in ters) + "]", "```"]
+    return lines + [""]
+
+
 def status_comment(branch: str, head: str | None, runs: Sequence[Run], events: Sequence[str],
-                   command_prefix: str = "/amts") -> str:
+                   command_prefix: str = "/amts", learned: Sequence[Any] = ()) -> str:
     """The one comment AMTS keeps up to date on its PR: where the branch is, and what happened last."""
     last = runs[0].record if runs else None
     lines = [STATUS_MARKER, f"**AMTS status** for `{branch}`", "",
@@ -390,6 +419,7 @@ def status_comment(branch: str, head: str | None, runs: Sequence[Run], events: S
     lines += [f"| sync runs in this PR | {len(runs)} |", ""]
     if events:
         lines += ["Recent events (newest first):", ""] + [f"- {e}" for e in events] + [""]
+    lines += post_edit_chart(learned)
     lines += [f"Comment `{command_prefix} help` for commands.",
               f"<!-- amts:status-state {_hide({'events': list(events)[:MAX_STATUS_EVENTS]})} -->"]
     return "\n".join(lines)

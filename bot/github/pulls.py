@@ -433,12 +433,26 @@ class PullRequests:
         existing = api.find_marked_comment(pr, body.STATUS_MARKER)
         events = body.add_event(body.parse_status_events(existing.body if existing else None), event)
         text = body.status_comment(branch, head, runs if runs is not None else body.parse_runs(pr.body), events,
-                                   self.config.github.command_prefix)
+                                   self.config.github.command_prefix, self._learned(pr))
         if existing is None:
             pr.create_issue_comment(text)
         elif existing.body != text:
             existing.edit(text)
         return text
+
+    def _learned(self, pr: PullRequest) -> list:
+        """Post-edit distances stored for the edition of ``pr`` (empty before the first merge is learned)."""
+        from bot.github.store import Database, post_edits
+
+        path = self.options.state_db or (self.options.learn_dir or self.workspace.root / "learning") / "amts.sqlite3"
+        name = self.edition_for_repo(pr.base.repo.full_name) if pr.base.repo else None
+        if name is None or not path.is_file():
+            return []
+        db = Database(path)
+        try:
+            return post_edits(db, name)
+        finally:
+            db.close()
 
     # -- commands on an existing PR ----------------------------------------------------------------
     def retranslate(self, name: str, pr: PullRequest, path: str, block: int | None, engine: str | None,
