@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.sync.notes import run_notes_by_file
+from bot.sync.notes import fence, run_notes_by_file
 from bot.sync.runner import SyncResult
 from bot.sync.triage import Note, by_risk, engine_translated, unified
 
@@ -44,12 +44,6 @@ class ReviewComment:
         return out
 
 
-def _fence(text: str, info: str = "") -> str:
-    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{info}\n{text.rstrip()}\n{ticks}"
-
-
 def _suggestion(note: Note) -> str:
     """The previous human text as a one-click suggestion, where an engine replaced it in one block."""
     if len(note.units) != 1 or note.deleted or note.code:
@@ -57,20 +51,20 @@ def _suggestion(note: Note) -> str:
     unit, before = note.units[0], note.befores[0]
     if not engine_translated(unit) or not before.strip() or unit.text == before:
         return ""
-    return "Restore the previous human translation:\n\n" + _fence(before.rstrip("\n"), "suggestion")
+    return "Restore the previous human translation:\n\n" + fence(before.rstrip("\n"), "suggestion")
 
 
 def comment_body(note: Note, prefix: str = "/amts") -> str:
     lines = [f"**`{note.id}`** {note.action} — {'; '.join(note.reasons)}", ""]
     if note.code:
-        lines += ["English code (old → new):", "", _fence(unified(note.english_old, note.english_new), "diff"), ""]
+        lines += ["English code (old → new):", "", fence(unified(note.english_old, note.english_new), "diff"), ""]
     else:
         diff = "\n".join(u.english_diff for u in note.units if u.english_diff)
         if diff:
-            lines += ["English change:", "", _fence(diff), ""]
+            lines += ["English change:", "", fence(diff), ""]
         if note.old_text.strip() and note.old_text != note.text:
             lines += ["Previous human text:" if not note.deleted else "Deleted human text:", "",
-                      _fence(note.old_text), ""]
+                      fence(note.old_text), ""]
     if note.engines:
         lines.append(f"Engine: {', '.join(note.engines)} · characters sent: {note.chars}")
     if note.similarity is not None:

@@ -43,7 +43,8 @@ def resolve_links(text: str, pr_url: str | None) -> str:
     return _LINK.sub(lambda m: m.group(1), text)
 
 
-def _fence(text: str, info: str = "") -> str:
+def fence(text: str, info: str = "") -> str:
+    """``text`` in a fenced block whose fence is longer than any backtick run inside it."""
     longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{info}\n{text.rstrip()}\n{ticks}"
@@ -94,21 +95,21 @@ def note_section(note: Note, prefix: str = "/amts") -> str:
              "</summary>", ""]
     if note.code and (note.english_old or note.english_new):
         english = unified(note.english_old, note.english_new)
-        lines += ["English code (old → new):", "", _fence(english, "diff"), ""]
+        lines += ["English code (old → new):", "", fence(english, "diff"), ""]
         if note.deleted and note.old_text != note.english_old:
-            lines += ["Deleted edition cell:", "", _fence(note.old_text), ""]
+            lines += ["Deleted edition cell:", "", fence(note.old_text), ""]
         edition = unified(note.old_text, note.text) if note.text and not note.deleted else ""
         if edition and edition != english:  # translated comments kept, or the edition differed
-            lines += ["The edition's cell (before → after):", "", _fence(edition, "diff"), ""]
+            lines += ["The edition's cell (before → after):", "", fence(edition, "diff"), ""]
     else:
         diff = "\n".join(u.english_diff for u in note.units if u.english_diff)
         if diff:
-            lines += ["English change (`[-removed-]` `{+added+}`):", "", _fence(diff), ""]
+            lines += ["English change (`[-removed-]` `{+added+}`):", "", fence(diff), ""]
         if note.old_text and note.text != note.old_text:
             lines += ["Previous translation:" if not note.deleted else "Deleted translation:", "",
-                      _fence(note.old_text), ""]
+                      fence(note.old_text), ""]
         if note.text and note.text != note.old_text:
-            lines += ["New text:", "", _fence(note.text), ""]
+            lines += ["New text:", "", fence(note.text), ""]
     if note.flags:
         lines.append("Flags: " + ", ".join(f"`{f}`" for f in note.flags))
     if note.engines:
