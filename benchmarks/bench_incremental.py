@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bot.cache import FILE_NAME
 from bot.markdown.blocks import Kind, parse
-from bot.sync.replay import _git
+from bot.sync.replay import _git, commit_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT.parent / "shared" / "corpus" / "book" / "d2l-zh"
@@ -61,16 +61,6 @@ def _sample_pairs() -> dict[str, tuple[str, str]]:
                                                  (hyb / "hybridize.md").read_text(encoding="utf-8"))}
 
 
-def _commit(repo: Path, files: dict[str, str], message: str) -> None:
-    for rel, text in files.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text, encoding="utf-8")
-    if not (repo / ".git").exists():
-        _git(repo, "init", "-q", "-b", "master")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", message)
-
-
 def one_line_change(text: str) -> str:
     """``text`` with a sentence added to its longest prose paragraph."""
     doc = parse(text)
@@ -84,13 +74,13 @@ def build(tmp: Path, pairs: dict[str, tuple[str, str]]) -> tuple[Path, Path, Pat
     up, book, one = tmp / "up", tmp / "book", tmp / "one"
     for p in (up, book, one):
         p.mkdir()
-    _commit(up, {path: origin for path, (origin, _) in pairs.items()}, "English the edition follows")
-    _commit(up, {CHANGED: one_line_change(pairs[CHANGED][0])}, "Add a sentence")
+    commit_files(up, {path: origin for path, (origin, _) in pairs.items()}, "English the edition follows")
+    commit_files(up, {CHANGED: one_line_change(pairs[CHANGED][0])}, "Add a sentence")
     files = {}
     for path, (origin, translation) in pairs.items():
         files[path], files[path[:-3] + "_origin.md"] = translation, origin
-    _commit(book, files, "edition")
-    _commit(one, {CHANGED: files[CHANGED], CHANGED[:-3] + "_origin.md": files[CHANGED[:-3] + "_origin.md"]}, "one")
+    commit_files(book, files, "edition")
+    commit_files(one, {CHANGED: files[CHANGED], CHANGED[:-3] + "_origin.md": files[CHANGED[:-3] + "_origin.md"]}, "one")
     return up, book, one
 
 

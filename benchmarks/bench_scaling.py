@@ -23,7 +23,7 @@ from bot.align.blocks import align  # noqa: E402
 from bot.markdown.blocks import parse  # noqa: E402
 from bot.markdown.invariants import check  # noqa: E402
 from bot.sync.diff import diff_blocks  # noqa: E402
-from bot.sync.replay import _git  # noqa: E402
+from bot.sync.replay import commit_files  # noqa: E402
 from bot.sync.runner import SyncOptions, run_sync  # noqa: E402
 from bot.translate.factory import engine_for  # noqa: E402
 
@@ -33,14 +33,8 @@ SIZES = (1000, 2000, 4000)  # paragraphs (17 per copy of the sample)
 def _repos(tmp: Path, copies: int) -> tuple[Path, Path]:
     origin, edition, new = long_file(copies)
     up, ed = tmp / "up", tmp / "ed"
-    for repo, files in ((up, {"chapter/long.md": new}),
-                        (ed, {"chapter/long.md": edition, "chapter/long_origin.md": origin})):
-        (repo / "chapter").mkdir(parents=True)
-        for rel, text in files.items():
-            (repo / rel).write_text(text, encoding="utf-8")
-        _git(repo, "init", "-q", "-b", "master")
-        _git(repo, "add", "-A")
-        _git(repo, "commit", "-q", "-m", "base")
+    commit_files(up, {"chapter/long.md": new}, "base")
+    commit_files(ed, {"chapter/long.md": edition, "chapter/long_origin.md": origin}, "base")
     return up, ed
 
 

@@ -17,7 +17,7 @@ import git
 
 from bot.cache import FILE_NAME, Cache, blob_id, cache_key, cached_alignment, open_cache
 from bot.markdown.blocks import parse
-from bot.sync.replay import _git
+from bot.sync.replay import _git, commit_files
 from bot.sync.runner import SyncOptions, run_sync
 from bot.translate.factory import engine_for, memory_from_texts
 from bot.translate.tm import LazyMemory, TmEngine
@@ -37,34 +37,24 @@ def _copy(text: str, k: int) -> str:
     return text + f"\n<!-- copy {k} -->\n"
 
 
-def _commit(repo: Path, files: dict[str, str], message: str) -> None:
-    for rel, text in files.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text, encoding="utf-8")
-    if not (repo / ".git").exists():
-        _git(repo, "init", "-q", "-b", "master")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", message)
-
-
 def _repos(tmp: Path) -> tuple[Path, Path]:
     """(upstream = the English every copy follows, edition = six translated chapters with origin files)"""
     up, ed = tmp / "up", tmp / "ed"
     up.mkdir()
     ed.mkdir()
-    _commit(up, {_path(k): _copy(ORIGIN, k) for k in range(CHAPTERS)}, "English")
+    commit_files(up, {_path(k): _copy(ORIGIN, k) for k in range(CHAPTERS)}, "English")
     files = {}
     for k in range(CHAPTERS):
         files[_path(k)] = _copy(TRANSLATION, k)
         files[_path(k)[:-3] + "_origin.md"] = _copy(ORIGIN, k)
-    _commit(ed, files, "edition")
+    commit_files(ed, files, "edition")
     return up, ed
 
 
 def _push_one_line(up: Path, k: int, new: str) -> None:
     """An upstream commit that rewords the first sentence of chapter ``k``."""
     text = (up / _path(k)).read_text(encoding="utf-8")
-    _commit(up, {_path(k): text.replace(OLD, new, 1)}, f"reword chapter {k}")
+    commit_files(up, {_path(k): text.replace(OLD, new, 1)}, f"reword chapter {k}")
 
 
 def _rows(namespace: str) -> int:
@@ -179,7 +169,7 @@ def test_a_sync_with_nothing_to_do_aligns_nothing(tmp_path):
 def test_a_cosmetic_change_builds_no_memory(tmp_path):
     up, ed = _repos(tmp_path)
     text = (up / _path(2)).read_text(encoding="utf-8")
-    _commit(up, {_path(2): text.replace(OLD, OLD.replace(" in ", "  in "), 1)}, "whitespace")
+    commit_files(up, {_path(2): text.replace(OLD, OLD.replace(" in ", "  in "), 1)}, "whitespace")
     result = _app_sync(up, ed)
     assert [u.action for j in result.jobs for u in j.outcome.units if u.action != "keep"] == ["cosmetic"]
     assert _rows("tm") == 0 and _rows("align") == 1  # the changed file was planned; no engine was asked

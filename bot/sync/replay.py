@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 _ENV = {"GIT_AUTHOR_NAME": "amts", "GIT_AUTHOR_EMAIL": "amts@example.org", "GIT_COMMITTER_NAME": "amts",
@@ -29,6 +30,18 @@ def init_repo(path: Path, files_from: Path, message: str) -> Path:
     _git(path, "add", "-A")
     _git(path, "commit", "-q", "-m", message)
     return path
+
+
+def commit_files(repo: Path, files: Mapping[str, str], message: str) -> None:
+    """Write ``files`` (relative path -> text) into ``repo`` and commit them (the repository is created
+    on first use): synthetic upstream pushes for tests and benchmarks."""
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text, encoding="utf-8")
+    if not (repo / ".git").exists():
+        _git(repo, "init", "-q", "-b", "master")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", message)
 
 
 def build_replay(range_dir: Path, into: Path, apply_patches: bool = True) -> tuple[Path, Path]:
