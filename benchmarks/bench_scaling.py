@@ -2,8 +2,8 @@
 
 Run: ``python benchmarks/bench_scaling.py``. The file is the bundled sample repeated (benchmarks/synth.py:
 labels renamed per copy, every paragraph tagged with its copy, so nothing repeats). Each size is synced
-through the real runner (git repositories in a temp dir, ``tm`` engine, commit on the sync branch) with a
-fresh cache, then a dry run (plan only). Target: the time at 4,000 paragraphs <= 6x the time at 1,000
+through the real runner (git repositories in a temp dir, ``tm`` engine, commit on the sync branch), after a
+dry run (plan only), each with an empty cache. Target: the time at 4,000 paragraphs <= 6x the time at 1,000
 (linear is 4x). The parse/align/diff/gate rows say where the time goes. Times are CPU seconds (process and
 git children), steadier than wall time on a busy machine.
 """
@@ -61,11 +61,12 @@ def measure(paragraphs: int) -> dict[str, float]:
     row["diff"] = _timed(lambda: diff_blocks(o, n))
     row["gate (check)"] = _timed(lambda: check(o, e))
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["AMTS_CACHE"] = str(Path(tmp) / "cache")
         up, ed = _repos(Path(tmp), copies)
+        os.environ["AMTS_CACHE"] = str(Path(tmp) / "cache-dry-run")  # each run starts with an empty cache
         opts = SyncOptions(str(up), str(ed), "zh", dry_run=True)
         row["sync --dry-run"] = _timed(lambda: run_sync(opts, lambda _r, base: engine_for("tm", base, "_origin",
                                                                                         "en", "zh")))
+        os.environ["AMTS_CACHE"] = str(Path(tmp) / "cache-sync")
         opts = SyncOptions(str(up), str(ed), "zh")
         row["sync"] = _timed(lambda: run_sync(opts, lambda _r, base: engine_for("tm", base, "_origin", "en", "zh")))
     return row
