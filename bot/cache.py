@@ -45,19 +45,28 @@ CREATE TABLE IF NOT EXISTS entries (
     namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (namespace, key)
 ) WITHOUT ROWID;
 """
-#: Modules whose source decides what an alignment or a memory entry is; editing any of them changes the keys.
-_CODE = ("bot.cache", "bot.markdown.blocks", "bot.markdown.keys", "bot.markdown.limits", "bot.align.blocks",
-         "bot.align.sentalign", "bot.align.sentences", "bot.align.textpairs")
+#: What decides an alignment or a memory entry: every file (code and data, such as the aligner's lexicon)
+#: under these package folders, and this module. Editing any of them changes every key.
+_PACKAGES = ("bot.align", "bot.markdown")
+_MODULES = ("bot.cache", "bot.messages")
 _LIBRARIES = ("markdown-it-py", "rapidfuzz")
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """Hash of the source of the modules in ``_CODE`` and the versions of ``_LIBRARIES``."""
+    """Hash of the files under ``_PACKAGES``, the source of ``_MODULES`` and the versions of ``_LIBRARIES``."""
     h = hashlib.sha256()
-    for name in _CODE:
-        module = import_module(name)
-        h.update(name.encode() + b"\0" + Path(module.__file__ or "").read_bytes() + b"\0")
+    files: list[Path] = []
+    for name in _PACKAGES:
+        root = Path(import_module(name).__file__ or "").parent
+        files += sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for name in _MODULES:
+        try:
+            files.append(Path(import_module(name).__file__ or ""))
+        except ImportError:
+            continue
+    for path in files:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for lib in _LIBRARIES:
         try:
             h.update(f"{lib}={version(lib)}\0".encode())
