@@ -11,13 +11,13 @@ import pytest
 
 from bot.align.blocks import align
 from bot.markdown.blocks import parse
-from tests.conftest import DATA, SHARED, needs_shared
+from tests.conftest import CORPUS, DATA, GOLD
 
-GOLD = SHARED / "gold" / "blocks"
+GOLD_BLOCKS = GOLD / "blocks"
 
 
 def gold_files():
-    return sorted(p.relative_to(GOLD).as_posix() for p in GOLD.rglob("*.tsv")) if GOLD.is_dir() else []
+    return sorted(p.relative_to(GOLD_BLOCKS).as_posix() for p in GOLD_BLOCKS.rglob("*.tsv"))
 
 
 def mapped_ranges(en, zh, alignment):
@@ -29,14 +29,13 @@ def mapped_ranges(en, zh, alignment):
     return out
 
 
-@needs_shared
 @pytest.mark.parametrize("name", gold_files())
 def test_block_alignment_matches_gold(name):
     stem = name.removesuffix(".tsv")
-    en = parse((SHARED / "corpus" / "d2l-zh" / f"{stem}_origin.md").read_text(encoding="utf-8"))
-    zh = parse((SHARED / "corpus" / "d2l-zh" / f"{stem}.md").read_text(encoding="utf-8"))
+    en = parse((CORPUS / "d2l-zh" / f"{stem}_origin.md").read_text(encoding="utf-8"))
+    zh = parse((CORPUS / "d2l-zh" / f"{stem}.md").read_text(encoding="utf-8"))
     mine = mapped_ranges(en, zh, align(en, zh))
-    rows = [r for r in csv.DictReader((GOLD / name).open(encoding="utf-8"), delimiter="\t") if r["en_start"]]
+    rows = [r for r in csv.DictReader((GOLD_BLOCKS / name).open(encoding="utf-8"), delimiter="\t") if r["en_start"]]
     hits = sum(mine.get(int(r["en_start"])) == ((int(r["zh_start"]), int(r["zh_end"])) if r["zh_start"] else None)
                for r in rows)
     assert hits / len(rows) >= 0.99, (hits, len(rows))

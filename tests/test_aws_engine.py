@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,10 +13,10 @@ from bot.markdown.htmlseg import from_html, placeholder_problem, to_html
 from bot.translate.aws import AwsTranslateConfig, AwsTranslateEngine, RetryPolicy
 from bot.translate.base import EngineError, TranslationRequest
 from bot.translate.budget import Budget, BudgetExceeded, apportion
+from tests.conftest import CORPUS
 from tests.standins.fixtures import AwsEnv, make_request, restore
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-RAW_MT = SHARED / "corpus" / "d2l-zh-raw-mt"
+RAW_MT = CORPUS / "d2l-zh-raw-mt"
 ROLE = "arn:aws:iam::123456789012:role/amts-translate"
 FAST = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=4.0)
 
@@ -156,9 +155,6 @@ def test_terminology_is_passed_and_applied(aws_env: AwsEnv) -> None:
     assert aws_env.translate.calls[1].body["TerminologyNames"] == ["d2l-zh"]
 
 
-@pytest.mark.skipif(
-    not RAW_MT.is_dir(), reason="../shared/corpus/d2l-zh-raw-mt is absent; no recorded raw MT"
-)
 def test_recorded_raw_mt_paragraph_comes_back_through_the_engine(aws_env: AwsEnv) -> None:
     en = (RAW_MT / "chapter_optimization" / "sgd_origin.md").read_text(encoding="utf-8").split("\n\n")
     zh = (RAW_MT / "chapter_optimization" / "sgd.md").read_text(encoding="utf-8").split("\n\n")

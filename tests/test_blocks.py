@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from bot.markdown.blocks import Kind, MarkdownError, parse
-from tests.conftest import DATA, SHARED, needs_shared
+from tests.conftest import CORPORA, CORPUS, DATA, GOLD, Corpus
 
 SAMPLE = DATA / "zh" / "approx-training_origin.md"
 
@@ -18,10 +18,10 @@ def test_round_trip_sample_is_byte_identical():
         assert parse(text).render() == text
 
 
-@needs_shared
-def test_round_trip_every_corpus_file():
-    files = sorted((SHARED / "corpus").rglob("*.md"))
-    assert len(files) > 800
+@pytest.mark.parametrize("corpus", CORPORA, ids=str)
+def test_round_trip_every_corpus_file(corpus: Corpus):
+    files = sorted(corpus.root.rglob("*.md"))
+    assert len(files) > (800 if corpus.full else 50)
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert parse(text).render() == text, path
@@ -34,15 +34,13 @@ def test_round_trip_keeps_crlf_leading_blank_lines_and_missing_final_newline():
     assert [b.kind for b in doc.blocks] == [Kind.HEADING, Kind.PARAGRAPH, Kind.CODE, Kind.PARAGRAPH]
 
 
-@needs_shared
-@pytest.mark.parametrize("name", sorted(p.relative_to(SHARED / "gold" / "blocks").as_posix()
-                                        for p in (SHARED / "gold" / "blocks").rglob("*.tsv"))
-                         if (SHARED / "gold").is_dir() else [])
+@pytest.mark.parametrize("name", sorted(p.relative_to(GOLD / "blocks").as_posix()
+                                        for p in (GOLD / "blocks").rglob("*.tsv")))
 def test_block_spans_and_kinds_match_gold(name):
-    rows = list(csv.DictReader((SHARED / "gold" / "blocks" / name).open(encoding="utf-8"), delimiter="\t"))
+    rows = list(csv.DictReader((GOLD / "blocks" / name).open(encoding="utf-8"), delimiter="\t"))
     stem = name.removesuffix(".tsv")
     for side, suffix in (("en", "_origin.md"), ("zh", ".md")):
-        doc = parse((SHARED / "corpus" / "d2l-zh" / (stem + suffix)).read_text(encoding="utf-8"))
+        doc = parse((CORPUS / "d2l-zh" / (stem + suffix)).read_text(encoding="utf-8"))
         mine = {(b.start, b.end): b.kind for b in doc.blocks}
         gold = {(int(r[f"{side}_start"]), int(r[f"{side}_end"])): r["kind"] for r in rows if r[f"{side}_start"]}
         assert set(mine) == set(gold)

@@ -1,9 +1,8 @@
 """The GitHub App and Action end to end, against the local fake GitHub (tests/standins/github_server.py).
 
-Real data: upstream = ``before/`` of the replay range r2-medium-rewrite (shipped as
-examples/r2-hybridize) plus its real upstream patch (``git am``), pushed to the fake; edition = its
-``zh/`` files. Real webhook payloads from
-shared/fixtures/github/webhooks, retargeted to the fake repos and signed here. The App authenticates
+Real data: upstream = ``before/`` of the replay range r2-medium-rewrite (tests/data/corpus/d2l-en-history)
+plus its real upstream patch (``git am``), pushed to the fake; edition = its ``zh/`` files. Real webhook payloads from
+tests/data/github/webhooks, retargeted to the fake repos and signed here. The App authenticates
 as a real GitHub App would (RS256 JWT -> installation token), and every exchange with the fake is
 validated against GitHub's OpenAPI description (the ``fake_github`` fixture fails a test on any
 violation). The engine is the offline translation memory ``tm``.
@@ -32,11 +31,12 @@ from bot.github.events import Routing
 from bot.github.handlers import JobHandler
 from bot.github.pulls import PullOptions, PullRequests
 from bot.github.workspace import Workspace
+from tests.conftest import HISTORY
 from tests.standins.github_server import FakeGitHub, delivery_headers, load_payload
 
 pytest_plugins = ["tests.standins.github_fixtures"]
 
-R2 = Path(__file__).resolve().parents[1] / "examples" / "r2-hybridize"
+R2 = HISTORY / "r2-medium-rewrite"
 
 OWNER, UPSTREAM, EDITION = "d2l-ai", "d2l-en", "d2l-zh"
 HYB = "chapter_computational-performance/hybridize.md"

@@ -10,7 +10,7 @@ import pytest
 
 from bot.markdown.blocks import parse
 from bot.markdown.invariants import check
-from tests.conftest import DATA, SHARED, needs_shared
+from tests.conftest import CORPORA, DATA, Corpus
 
 EN = DATA / "zh" / "approx-training_origin.md"
 ZH = DATA / "zh" / "approx-training.md"
@@ -61,9 +61,11 @@ def test_tab_and_toc_structure():
     assert kinds == ["tab", "toc"]
 
 
-@needs_shared
-def test_corpus_pairs_self_check_clean():
-    for origin in sorted((SHARED / "corpus" / "d2l-zh").rglob("*_origin.md")):
+@pytest.mark.parametrize("corpus", CORPORA, ids=str)
+def test_corpus_pairs_self_check_clean(corpus: Corpus):
+    origins = sorted((corpus.root / "d2l-zh").rglob("*_origin.md"))
+    assert len(origins) >= 8
+    for origin in origins:
         doc = parse(origin.read_text(encoding="utf-8"))
         assert check(doc, doc) == []
 

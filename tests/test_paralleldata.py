@@ -9,9 +9,11 @@ import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+import pytest
+
 from bot import paralleldata as pd
 from bot.align.textpairs import TextPair
-from tests.conftest import DATA, SHARED, needs_shared
+from tests.conftest import CORPORA, DATA, Corpus
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -100,8 +102,14 @@ def test_bad_arguments_exit_2(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-@needs_shared
-def test_whole_book_builds():
-    report = pd.build(SHARED / "corpus" / "book" / "d2l-zh", "zh")
-    assert report.files == 124 and len(report.pairs) > 5000
-    assert [s.path for s in report.skipped] == ["chapter_references/zreferences.md"]
+@pytest.mark.parametrize("corpus", CORPORA, ids=str)
+def test_whole_book_builds(corpus: Corpus):
+    """The whole book (124 files, one bibliography without prose) or the bundled 8 files of d2l-zh."""
+    if corpus.full:
+        report = pd.build(corpus.root / "book" / "d2l-zh", "zh")
+        assert report.files == 124 and len(report.pairs) > 5000
+        assert [s.path for s in report.skipped] == ["chapter_references/zreferences.md"]
+    else:
+        report = pd.build(corpus.root / "d2l-zh", "zh")
+        assert report.files == 8 and len(report.pairs) > 400 and report.skipped == []
+    assert all(p.src.strip() and p.tgt.strip() for p in report.pairs)

@@ -1,6 +1,6 @@
 """Sentence splitting (bot.align.sentences) and sentence alignment (bot.align.sentalign).
 
-Unit cases use real-looking D2L sentences; the gold checks read ../shared and skip when it is absent.
+Unit cases use real-looking D2L sentences; the gold checks read tests/data/gold (a copy of the team's gold).
 """
 
 from __future__ import annotations
@@ -13,14 +13,10 @@ import pytest
 
 from bot.align.sentalign import AlignParams, SentencePair, align_block, align_sentences, invariant_tokens
 from bot.align.sentences import join_lines, joiner, split_sentences
+from tests.conftest import CORPUS, GOLD
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-GOLD_TSV = SHARED / "gold/sentences/chapter_natural-language-processing-pretraining/approx-training.tsv"
-GOLD_PAIR = SHARED / "corpus/d2l-zh/chapter_natural-language-processing-pretraining/approx-training"
-needs_gold = pytest.mark.skipif(
-    not GOLD_TSV.exists(),
-    reason=f"shared gold not found at {GOLD_TSV} (clone the team's shared/ beside main/)",
-)
+GOLD_TSV = GOLD / "sentences/chapter_natural-language-processing-pretraining/approx-training.tsv"
+GOLD_PAIR = CORPUS / "d2l-zh/chapter_natural-language-processing-pretraining/approx-training"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -341,7 +337,7 @@ def test_params_are_explicit_and_frozen() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Gold (shared/)
+# Gold (tests/data/gold)
 # --------------------------------------------------------------------------------------------------
 
 
@@ -365,7 +361,6 @@ def _gold() -> tuple[list[dict[str, str]], dict[tuple[int, int], tuple[str, str]
     return rows, blocks
 
 
-@needs_gold
 def test_gold_cells_resplit_to_their_relation() -> None:
     rows, _ = _gold()
     for row in rows:
@@ -374,7 +369,6 @@ def test_gold_cells_resplit_to_their_relation() -> None:
         assert len(split_sentences(row["zh"], "zh")) == n, row["zh"]
 
 
-@needs_gold
 def test_gold_split_agreement() -> None:
     rows, blocks = _gold()
     by_block: dict[tuple[int, int], list[dict[str, str]]] = defaultdict(list)
@@ -386,7 +380,6 @@ def test_gold_split_agreement() -> None:
         assert split_sentences(zh, "zh") == [s for r in block_rows for s in split_sentences(r["zh"], "zh")]
 
 
-@needs_gold
 def test_gold_sentence_pair_f1() -> None:
     rows, blocks = _gold()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -17,11 +16,12 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests.conftest import CORPORA, CORPUS, Corpus
 from tests.standins.aws_translate import TranslateEmulator, load_recorded
 from tests.standins.fixtures import AwsEnv
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-RAW_MT = SHARED / "corpus" / "d2l-zh-raw-mt"
+RAW_MT = CORPUS / "d2l-zh-raw-mt"
+
 ROLE = "arn:aws:iam::123456789012:role/amts-translate"
 NO_RETRY = Config(retries={"total_max_attempts": 1})
 
@@ -146,14 +146,16 @@ def test_span_faults_drop_or_move_only_the_targeted_unit(aws_env: AwsEnv) -> Non
 # -- recorded raw machine translation ------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    not RAW_MT.is_dir(), reason="../shared/corpus/d2l-zh-raw-mt is absent; no recorded raw MT"
-)
-def test_recorded_raw_mt_paragraph_comes_back_verbatim(aws_env: AwsEnv) -> None:
-    recorded = load_recorded(SHARED)
-    assert len(recorded.files_used) == 16 and recorded.files_skipped == (
+@pytest.mark.parametrize("corpus", CORPORA, ids=str)
+def test_recorded_raw_mt_is_indexed_file_by_file(corpus: Corpus) -> None:
+    recorded = load_recorded(corpus.root.parent)
+    assert len(recorded.files_used) == (16 if corpus.full else 7) and recorded.files_skipped == (
         "chapter_preliminaries/ndarray_origin.md",
     )
+    assert len(recorded.pairs) > (600 if corpus.full else 150)
+
+
+def test_recorded_raw_mt_paragraph_comes_back_verbatim(aws_env: AwsEnv) -> None:
     en = (RAW_MT / "chapter_optimization" / "sgd_origin.md").read_text(encoding="utf-8").split("\n\n")
     zh = (RAW_MT / "chapter_optimization" / "sgd.md").read_text(encoding="utf-8").split("\n\n")
     i = next(i for i, block in enumerate(en) if block.startswith("In deep learning, the objective function"))

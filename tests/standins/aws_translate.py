@@ -13,7 +13,7 @@ CSV/TSV ``+ - = @`` rule, the parallel-data and job status lifecycles, the batch
 byte-identical.
 
 What is invented (documented so nobody mistakes it for AWS behaviour):
-- the "translation": a recorded raw Amazon Translate paragraph from ``shared/corpus/d2l-zh-raw-mt`` when
+- the "translation": a recorded raw Amazon Translate paragraph from ``tests/data/corpus/d2l-zh-raw-mt`` when
   the source paragraph is one of its English blocks (target ``zh``), an exact parallel-data match in an
   ACT job, else a recognisable pseudo-translation (every word prefixed, e.g. ``译word``);
 - time: resources and jobs advance on polls (``parallel_data_polls``, ``job_polls``), not on the clock;
@@ -54,7 +54,9 @@ SEGMENT_LIMIT_BYTES = 1_000
 TERM_LIMIT_BYTES = 200
 TERMINOLOGY_FILE_LIMIT = 10_485_760
 DOCUMENT_LIMIT_CHARS = 1_000_000
-DEFAULT_SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+#: a root laid out like the team's ``shared/`` whose ``corpus/d2l-zh-raw-mt`` holds the recordings: the bundled
+#: ``tests/data`` (8 files), so the emulator answers the same with or without ``../shared``
+DEFAULT_SHARED = Path(__file__).resolve().parents[1] / "data"
 LANGUAGES = frozenset(
     "af sq am ar hy az bn bs bg ca zh zh-TW hr cs da fa-AF nl en et fa tl fi fr fr-CA ka de el gu ht ha he "
     "hi hu is id ga it ja kn kk ko lv lt mk ms ml mt mr mn no ps pl pt pt-PT pa ro ru sr si sk sl so es "
@@ -142,10 +144,11 @@ class RecordedMT:
     """English paragraph (collapsed) -> the raw Amazon Translate output recorded for it (zh).
 
     Built from ``corpus/d2l-zh-raw-mt/**/X_origin.md`` and ``X.md``: blank-line separated blocks line up
-    one to one in 16 of the 17 files once the origin's YAML front matter is dropped (checked by block
-    count and kind sequence); ``chapter_preliminaries/ndarray.md`` is a two-block stub and is skipped.
-    Only prose paragraphs and headings outside code fences are indexed: 672 pairs, 669 of them with
-    Chinese output (the other three are identical ``[Discussions](…)`` links).
+    one to one in 16 of the team's 17 files (7 of the 8 bundled in tests/data) once the origin's YAML front
+    matter is dropped (checked by block count and kind sequence); ``chapter_preliminaries/ndarray.md`` is a
+    two-block stub and is skipped. Only prose paragraphs and headings outside code fences are indexed (672
+    pairs over the team's 17 files, 669 of them with Chinese output: the other three are identical
+    ``[Discussions](…)`` links).
     """
 
     pairs: dict[str, str]
@@ -158,7 +161,8 @@ class RecordedMT:
 
 @lru_cache(maxsize=4)
 def load_recorded(shared: Path | None) -> RecordedMT:
-    """Read the recorded raw MT once per process; an absent ``shared/`` gives an empty table."""
+    """Read the recorded raw MT once per process (``shared`` is a root laid out like the team's ``shared/``);
+    an absent one gives an empty table."""
     root = shared / "corpus" / "d2l-zh-raw-mt" if shared else None
     if root is None or not root.is_dir():
         return RecordedMT({})

@@ -17,28 +17,13 @@ from pathlib import Path
 import pytest
 from github import Auth, Github
 
-from tests.standins.github_server import FakeGitHub
-
-#: ``../shared`` beside the repository root (the team's read-only fixtures)
-SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
-SPEC_FILE = SHARED_DIR / "fixtures" / "github" / "openapi" / "amts-subset.json"
-WEBHOOKS_DIR = SHARED_DIR / "fixtures" / "github" / "webhooks"
-
-
-def require_github_fixtures() -> None:
-    """Skip (not fail) when the shared fixtures are absent, e.g. in a lone clone of the repository."""
-    if not SPEC_FILE.is_file():
-        pytest.skip(
-            f"GitHub OpenAPI subset not found at {SPEC_FILE}: the fake GitHub validates every exchange "
-            "against it; put the team's ../shared checkout beside this repository to run these tests"
-        )
+from tests.standins.github_server import SPEC_PATH, FakeGitHub
 
 
 @pytest.fixture
 def fake_github(tmp_path: Path) -> Iterator[FakeGitHub]:
     """A started fake GitHub for one test; stopped (and checked for validation errors) afterwards."""
-    require_github_fixtures()
-    server = FakeGitHub(tmp_path / "fake-github", spec_file=SPEC_FILE).start()
+    server = FakeGitHub(tmp_path / "fake-github", spec_file=SPEC_PATH).start()
     try:
         yield server
     finally:

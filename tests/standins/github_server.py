@@ -7,7 +7,7 @@ a URL it builds by hand). So this fake is a real HTTP server (FastAPI + uvicorn 
 * keeps repository state in real bare git repos, so ``git push`` to ``clone_url`` (a ``file://`` URL)
   and the REST views (refs, branches, PR head shas, compare, contents) always agree;
 * checks every request and every response against GitHub's own OpenAPI description
-  (``shared/fixtures/github/openapi/amts-subset.json``) with openapi-core. A mismatch is recorded in
+  (``tests/data/github/openapi/amts-subset.json``) with openapi-core. A mismatch is recorded in
   ``FakeGitHub.validation_errors`` and answered with 500, so a test that asserts the list is empty
   fails both when the bot sends something GitHub would not accept and when the fake drifts from GitHub;
 * reproduces the GitHub behaviours a bot keys on: error bodies (``Bad credentials``, ``Not Found``,
@@ -60,13 +60,13 @@ from openapi_schema_validator import OAS30Validator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 # --------------------------------------------------------------------------------------------------
-# Where the shared fixtures live
+# Where the fixtures live
 # --------------------------------------------------------------------------------------------------
 
-#: ``../shared`` next to the repository root (read-only research data and fixtures).
-SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
-SPEC_PATH = SHARED_DIR / "fixtures" / "github" / "openapi" / "amts-subset.json"
-WEBHOOKS_DIR = SHARED_DIR / "fixtures" / "github" / "webhooks"
+#: ``tests/data/github``: byte-identical copies of the team's ``shared/fixtures/github`` (see its MANIFEST.md).
+GITHUB_DATA = Path(__file__).resolve().parents[1] / "data" / "github"
+SPEC_PATH = GITHUB_DATA / "openapi" / "amts-subset.json"
+WEBHOOKS_DIR = GITHUB_DATA / "webhooks"
 
 #: openapi-core matches the request's host against the spec's ``servers``; the fake is not api.github.com,
 #: so requests are presented to the validator as if they were sent there.
@@ -179,7 +179,7 @@ def _load_spec(path: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=4)
 def _build_openapi(path: str) -> OpenAPI:
     """One validator per process. The check of the description itself (~0.9 s) is skipped: the subset is
-    GitHub's generated description and was validated when it was cut (shared MANIFEST.md)."""
+    GitHub's generated description and was validated when it was cut (tests/data/github/MANIFEST.md)."""
     return OpenAPI.from_dict(copy.deepcopy(_load_spec(path)), config=Config(spec_validator_cls=None))
 
 
@@ -1467,7 +1467,7 @@ class FakeGitHub:
         if not spec_file.is_file():
             raise FileNotFoundError(
                 f"GitHub OpenAPI subset not found at {spec_file}; the fake validates every "
-                "exchange against it (see shared/fixtures/github/MANIFEST.md)"
+                "exchange against it (see tests/data/github/MANIFEST.md)"
             )
         self._own_root = root is None
         self.root = Path(tempfile.mkdtemp(prefix="fake-github-")) if root is None else root
@@ -3133,7 +3133,7 @@ def list_payloads(event: str, webhooks_dir: Path = WEBHOOKS_DIR) -> list[str]:
 
 
 def load_payload(event: str, name: str | None = None, webhooks_dir: Path = WEBHOOKS_DIR) -> dict[str, Any]:
-    """A real webhook payload from ``shared/fixtures/github/webhooks/<event>/``.
+    """A real webhook payload from ``tests/data/github/webhooks/<event>/``.
 
     ``name`` is the file name with or without ``.json`` / ``.payload.json`` (``"created.with-installation"``);
     without it ``payload.json`` is used when present, else the first file in sorted order."""
