@@ -27,10 +27,8 @@ from bot.evaluate import (
 )
 from bot.markdown.blocks import parse
 from bot.quality import score_corpus, score_parts
-from tests.conftest import CORPORA, Corpus
+from tests.conftest import CORPUS  # has the study's five articles (the team's ../shared/corpus copies)
 
-#: the study's five articles ship in tests/data/corpus; the team's whole corpus is extra coverage when present
-over_corpora = pytest.mark.parametrize("corpus", CORPORA, ids=str)
 SACREBLEU = Path(sys.executable).with_name("sacrebleu")
 
 # Real text, shortened: raw Amazon Translate output (HYP) and the human edition (REF) of d2l-zh
@@ -163,9 +161,8 @@ def test_the_brief_command_at_its_default_precision(sample, tmp_path):
     assert (f"{report.scores.bleu:.1f}", f"{report.scores.chrf:.1f}") == theirs
 
 
-@over_corpora
-def test_study_numbers_equal_the_sacrebleu_cli(tmp_path, corpus: Corpus):
-    table = run_study(corpus.root)
+def test_study_numbers_equal_the_sacrebleu_cli(tmp_path):
+    table = run_study(CORPUS)
     for name, report in (("raw", table.raw), ("postedit", table.postedited)):
         dump_lines(report, tmp_path / name)
         theirs = sacrebleu_cli(tmp_path / name / "ref.txt", tmp_path / name / "hyp.txt", "zh", width=2)
@@ -175,7 +172,7 @@ def test_study_numbers_equal_the_sacrebleu_cli(tmp_path, corpus: Corpus):
             theirs = sacrebleu_cli(files / f"{f.path}.ref.txt", files / f"{f.path}.hyp.txt", "zh", width=2)
             assert (f"{f.scores.bleu:.2f}", f"{f.scores.chrf:.2f}") == theirs
     # The command's --dump writes the same lines, and its JSON carries the same numbers (0-1 scale).
-    result = run("--study", "--corpus", str(corpus.root), "--json", "--dump", str(tmp_path / "cli"))
+    result = run("--study", "--corpus", str(CORPUS), "--json", "--dump", str(tmp_path / "cli"))
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (tmp_path / "cli" / "raw" / "hyp.txt").read_bytes() == (tmp_path / "raw" / "hyp.txt").read_bytes()
@@ -246,9 +243,8 @@ def test_one_sacrebleu_pass_gives_each_part_and_the_whole_exactly():
 # The study table
 
 
-@over_corpora
-def test_study_table_prints_five_rows_and_the_average(corpus: Corpus):
-    result = run("--study", "--corpus", str(corpus.root))
+def test_study_table_prints_five_rows_and_the_average():
+    result = run("--study", "--corpus", str(CORPUS))
     assert result.exit_code == 0, result.output
     rows = [ln for ln in result.stdout.splitlines() if ln.startswith("| ")]
     by_name = {ln.split("|")[1].strip(): [c.strip() for c in ln.split("|")[2:-1]] for ln in rows}
@@ -265,12 +261,11 @@ def test_study_table_prints_five_rows_and_the_average(corpus: Corpus):
     assert "tok:zh" in result.stdout
 
 
-@over_corpora
-def test_study_pairing_through_each_sides_origin_agrees(corpus: Corpus):
+def test_study_pairing_through_each_sides_origin_agrees():
     """The raw MT of machine-translation-and-dataset was made from an older X_origin.md; pairing through
     both origins (with an English-English hop) gives the same segments as pairing the Chinese texts."""
-    direct = json.loads(run("--study", "--corpus", str(corpus.root), "--json").stdout)
-    source = json.loads(run("--study", "--corpus", str(corpus.root), "--json", "--origins").stdout)
+    direct = json.loads(run("--study", "--corpus", str(CORPUS), "--json").stdout)
+    source = json.loads(run("--study", "--corpus", str(CORPUS), "--json", "--origins").stdout)
     assert source["pairing"] == "source"
     assert [r["segments"] for r in direct["rows"]] == [r["segments"] for r in source["rows"]]
     assert [r["bleu"] for r in direct["rows"]] == [r["bleu"] for r in source["rows"]]
