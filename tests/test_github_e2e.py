@@ -44,6 +44,11 @@ HYB_ORIGIN = "chapter_computational-performance/hybridize_origin.md"
 BRANCH = "amts/sync-zh"
 SECRET = "It's a Secret to Everybody"
 APP_ID = 4242
+#: One sentence added upstream to block #9, on top of r2's real patch. Since the trust rules (issue 9) r2 alone
+#: needs no translation (the Chinese already follows its rewordings), and these tests need a block the
+#: translation memory cannot fill: the splice puts the English sentence into the Chinese paragraph, flagged.
+ADDED = ("This allows for a significant amount of optimization.",
+         "This allows for a significant amount of optimization. Compilers have done this for decades.")
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -101,6 +106,12 @@ class Harness:
         patches = sorted(str(p) for p in (R2 / "patches").glob("*.patch"))
         _git(self.up_work, "am", "-q", "--whitespace=nowarn", *patches)
         return before, self._push()
+
+    def apply_change(self) -> tuple[str, str]:
+        """r2's real upstream patch, then ``ADDED``; returns (before, after)."""
+        before, _ = self.apply_r2()
+        _, after = self.edit_upstream(HYB, *ADDED, "Add a sentence")
+        return before, after
 
     def edit_upstream(self, path: str, old: str, new: str, message: str) -> tuple[str, str]:
         before = _git(self.up_work, "rev-parse", "HEAD")
@@ -211,8 +222,8 @@ def harness(make_harness) -> Harness:
 
 
 def synced(h: Harness) -> tuple[object, str, str]:
-    """Push r2 upstream, deliver the push webhook, run the worker: the PR, and the upstream shas."""
-    before, after = h.apply_r2()
+    """Push r2 and ``ADDED`` upstream, deliver the push webhook, run the worker: the PR, and the upstream shas."""
+    before, after = h.apply_change()
     response = h.deliver("push", h.push_payload(before, after))
     assert response.status_code == 202, response.text
     assert h.drain() == 1
@@ -234,7 +245,7 @@ def test_signed_push_opens_one_pull_request_with_files_body_and_labels(harness: 
     assert body.startswith("<!-- amts:pr-body -->")
     assert f"`{before[:10]}..{after[:10]}`" in body  # upstream range
     for needle in ("characters sent", "cost estimate", "$0 (offline)", "| tm |", "changed in the translation",
-                   f"<code>{HYB}#25</code> splice", "English change", "Previous translation:", "New text:",
+                   f"<code>{HYB}#9</code> splice", "English change", "Previous translation:", "New text:",
                    "### Review first", f"{pr.html_url}/files#diff-", "needs a translator", "CC BY-SA 4.0"):
         assert needle in body, needle
     assert len(body) < 65536
@@ -269,11 +280,9 @@ def test_second_push_updates_the_same_pull_request(harness: Harness) -> None:
 def test_a_commit_a_human_pushed_to_the_branch_survives_the_next_sync(harness: Harness) -> None:
     pr, _, _ = synced(harness)
     text = harness.file_at(BRANCH, HYB)
-    english = ("This seems almost too good to be true: write the same code as before and simply convert the model "
-               "using `torch.jit.script`. Once this happens the network is optimized (we will benchmark the "
-               "performance below). <!-- amts: needs translation -->")
+    english = "Compilers have done this for decades. <!-- amts: needs translation -->"
     assert english in text
-    human_text = "这看起来好得令人难以置信：只需像之前那样编写代码，再用`torch.jit.script`转换模型即可。"
+    human_text = "几十年来，编译器一直这样做。"
     human = harness.fake.commit_files(OWNER, EDITION, BRANCH, {HYB: text.replace(english, human_text)},
                                       message="Translate the torch.jit.script paragraph")
     before, after = harness.edit_upstream(HYB, "it may be inefficient", "it can be rather inefficient",
@@ -329,10 +338,10 @@ def test_retranslate_from_a_read_only_user_is_refused_and_changes_nothing(harnes
 def test_keep_restores_the_pre_sync_human_text_of_a_block(harness: Harness) -> None:
     pr, _, _ = synced(harness)
     harness.fake.set_permission(OWNER, EDITION, "reviewer", "maintain")
-    human = "我们编写与之前相同的代码，再使用`torch.jit.script`简单地转换模型，当完成这些任务后，网络就将得到优化"
+    human = "这将允许进行大量的优化。首先，在大多数情况下，我们可以跳过Python解释器。"
     assert human not in harness.file_at(BRANCH, HYB) and human in harness.file_at("master", HYB)
     origin = harness.file_at(BRANCH, HYB_ORIGIN)
-    payload = harness.comment("reviewer", pr.number, f"/amts keep {HYB}#30")
+    payload = harness.comment("reviewer", pr.number, f"/amts keep {HYB}#9")
     harness.deliver("issue_comment", payload)
     harness.drain()
     assert human in harness.file_at(BRANCH, HYB)
@@ -459,7 +468,9 @@ def test_large_syncs_split_into_one_pull_request_per_chapter(make_harness) -> No
     h = make_harness(split_above=1, extra_chapter=True)
     before = _git(h.up_work, "rev-parse", "HEAD")
     _git(h.up_work, "am", "-q", "--whitespace=nowarn", *sorted(str(p) for p in (R2 / "patches").glob("*.patch")))
-    shutil.copy(h.up_work / HYB, h.up_work / "chapter_other" / "hybridize.md")  # the same real change there
+    text = (h.up_work / HYB).read_text(encoding="utf-8")
+    (h.up_work / HYB).write_text(text.replace(*ADDED, 1), encoding="utf-8")
+    shutil.copy(h.up_work / HYB, h.up_work / "chapter_other" / "hybridize.md")  # the same change there
     _git(h.up_work, "commit", "-q", "-am", "The same rewrite in the other chapter")
     after = h._push()
     h.deliver("push", h.push_payload(before, after))

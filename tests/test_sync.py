@@ -277,6 +277,9 @@ def test_whole_book_sync_from_the_zh_origins_to_en_v0_17_0(tmp_path, corpus: Cor
     assert len(result.jobs) > (80 if corpus.full else 4) and result.commit
     tree = git.Repo(edition).commit("amts/sync-zh").tree
     for job in result.jobs:
+        if job.outcome is None:  # the file failed as a whole: reported below, left as it was
+            assert job.status == "failed" and job.error
+            continue
         new_path = job.upstream_path if job.renamed else job.path
         text = (tree / new_path).data_stream.read().decode()
         old = parse((edition / job.path).read_text(encoding="utf-8"))
@@ -287,5 +290,6 @@ def test_whole_book_sync_from_the_zh_origins_to_en_v0_17_0(tmp_path, corpus: Cor
             new_origin = (tree / new_path.replace(".md", "_origin.md")).data_stream.read().decode()
             assert new_origin == (upstream / job.upstream_path).read_text(encoding="utf-8")
     failed = [f for f in report["flags"] if f["flag"].startswith("failed")]
-    assert len(failed) == sum(u.status == "failed" for j in result.jobs for u in j.outcome.units)
-    assert sum(bool(f["new_violations"]) for f in report["files"]) <= 0.05 * len(report["files"])
+    assert len(failed) == sum(u.status == "failed" for j in result.jobs if j.outcome for u in j.outcome.units) + sum(
+        j.outcome is None for j in result.jobs)
+    assert sum(bool(f.get("new_violations")) for f in report["files"]) <= 0.05 * len(report["files"])
