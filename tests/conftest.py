@@ -11,7 +11,9 @@ so a lone clone runs the whole suite. Use these names:
   ``r2-medium-rewrite`` and ``r3-attention-subset``: ``before/`` + ``patches/`` = ``after/``, ``zh/``).
   Code that takes the shared corpus root (``--corpus``) takes this one too.
 - ``HISTORY``: ``CORPUS / "d2l-en-history"``, for ``bot.sync.replay.build_replay(HISTORY / "r1-small-typo", tmp)``.
-- ``GOLD``: ``tests/data/gold`` (``blocks/``, ``sentences/``; format in its README.md, pairs in ``CORPUS``).
+- ``GOLD``: ``tests/data/gold`` (``blocks/``, ``sentences/``, the pairs they describe in ``corpus/``; see its
+  README.md). ``TEAM_GOLD_BLOCKS``: the three block files copied from the team's ``shared/gold``, the ones
+  the block model's rules were checked against span for span (the rest is scored by tests/test_gold.py).
 - ``GITHUB``: ``tests/data/github`` (``openapi/amts-subset.json`` the fake GitHub validates against,
   ``webhooks/<event>/*.json`` real payloads); the fake GitHub and ``load_payload`` use it by default.
 
@@ -42,6 +44,9 @@ CORPUS = DATA / "corpus"
 HISTORY = CORPUS / "d2l-en-history"
 GOLD = DATA / "gold"
 GITHUB = DATA / "github"
+TEAM_GOLD_BLOCKS = ("chapter_computational-performance/hybridize.tsv",
+                    "chapter_natural-language-processing-applications/sentiment-analysis-and-dataset.tsv",
+                    "chapter_natural-language-processing-pretraining/approx-training.tsv")
 
 #: the team data; ``AMTS_SHARED=/path/to/shared`` points a checkout elsewhere (e.g. a git worktree)
 SHARED = Path(os.environ.get("AMTS_SHARED") or ROOT.parent / "shared")

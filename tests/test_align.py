@@ -11,13 +11,9 @@ import pytest
 
 from bot.align.blocks import align
 from bot.markdown.blocks import parse
-from tests.conftest import CORPUS, DATA, GOLD
+from tests.conftest import DATA, GOLD, TEAM_GOLD_BLOCKS
 
 GOLD_BLOCKS = GOLD / "blocks"
-
-
-def gold_files():
-    return sorted(p.relative_to(GOLD_BLOCKS).as_posix() for p in GOLD_BLOCKS.rglob("*.tsv"))
 
 
 def mapped_ranges(en, zh, alignment):
@@ -29,11 +25,11 @@ def mapped_ranges(en, zh, alignment):
     return out
 
 
-@pytest.mark.parametrize("name", gold_files())
+@pytest.mark.parametrize("name", TEAM_GOLD_BLOCKS)
 def test_block_alignment_matches_gold(name):
     stem = name.removesuffix(".tsv")
-    en = parse((CORPUS / "d2l-zh" / f"{stem}_origin.md").read_text(encoding="utf-8"))
-    zh = parse((CORPUS / "d2l-zh" / f"{stem}.md").read_text(encoding="utf-8"))
+    en = parse((GOLD / "corpus" / f"{stem}_origin.md").read_text(encoding="utf-8"))
+    zh = parse((GOLD / "corpus" / f"{stem}.md").read_text(encoding="utf-8"))
     mine = mapped_ranges(en, zh, align(en, zh))
     rows = [r for r in csv.DictReader((GOLD_BLOCKS / name).open(encoding="utf-8"), delimiter="\t") if r["en_start"]]
     hits = sum(mine.get(int(r["en_start"])) == ((int(r["zh_start"]), int(r["zh_end"])) if r["zh_start"] else None)

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from bot.markdown.blocks import Kind, MarkdownError, parse
-from tests.conftest import CORPORA, CORPUS, DATA, GOLD, Corpus
+from tests.conftest import CORPORA, DATA, GOLD, TEAM_GOLD_BLOCKS, Corpus
 
 SAMPLE = DATA / "zh" / "approx-training_origin.md"
 
@@ -34,13 +34,12 @@ def test_round_trip_keeps_crlf_leading_blank_lines_and_missing_final_newline():
     assert [b.kind for b in doc.blocks] == [Kind.HEADING, Kind.PARAGRAPH, Kind.CODE, Kind.PARAGRAPH]
 
 
-@pytest.mark.parametrize("name", sorted(p.relative_to(GOLD / "blocks").as_posix()
-                                        for p in (GOLD / "blocks").rglob("*.tsv")))
+@pytest.mark.parametrize("name", TEAM_GOLD_BLOCKS)
 def test_block_spans_and_kinds_match_gold(name):
     rows = list(csv.DictReader((GOLD / "blocks" / name).open(encoding="utf-8"), delimiter="\t"))
     stem = name.removesuffix(".tsv")
     for side, suffix in (("en", "_origin.md"), ("zh", ".md")):
-        doc = parse((CORPUS / "d2l-zh" / (stem + suffix)).read_text(encoding="utf-8"))
+        doc = parse((GOLD / "corpus" / (stem + suffix)).read_text(encoding="utf-8"))
         mine = {(b.start, b.end): b.kind for b in doc.blocks}
         gold = {(int(r[f"{side}_start"]), int(r[f"{side}_end"])): r["kind"] for r in rows if r[f"{side}_start"]}
         assert set(mine) == set(gold)
