@@ -7,17 +7,20 @@
 #     -v amts-data:/data amts
 #
 # Secrets come from the environment only; /data keeps the clones and the SQLite queue across restarts.
-FROM python:3.11-slim
+# Pinned: the exact Python the tests run on, on Debian bookworm (change both together).
+FROM python:3.11.7-slim-bookworm
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends git \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
+# Exact dependency versions first (requirements.lock, made by `make lock`), then AMTS itself without resolving again.
+RUN pip install --no-cache-dir --disable-pip-version-check -r requirements.lock
 COPY bot ./bot
 COPY config ./config
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --disable-pip-version-check --no-deps .
 
 RUN useradd --create-home --uid 10001 amts && mkdir -p /data && chown amts:amts /data
 USER amts

@@ -1,27 +1,45 @@
-# One command each: `make test` installs everything into .venv and runs lint + tests;
-# `make quickstart` installs and runs a real sync offline on the bundled sample.
+# One command each: `make test` installs AMTS and its test tools into .venv and runs lint + tests;
+# `make quickstart` installs only what AMTS needs to run (no test tools) and syncs the bundled sample offline.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: install test lint quickstart bench
+.PHONY: install install-test test lint quickstart bench lock
 
-$(BIN)/amts: pyproject.toml
+$(BIN)/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(BIN)/amts
 
-install: $(BIN)/amts
+# What AMTS needs to run (pyproject.toml's [project] dependencies), installed editable.
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $@
 
-lint: install
+# The same plus the test tools ([test] extra: pytest, moto, the fake GitHub's validators, ruff).
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime
+
+install-test: $(VENV)/.test
+
+lint: install-test
 	$(BIN)/ruff check .
 
-test: install lint
+test: lint
 	$(BIN)/pytest -n 2
 
 quickstart: install
 	$(BIN)/python examples/quickstart.py
 
-bench: install
+bench: install-test
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+# requirements.lock: the exact versions the App image installs (Dockerfile), resolved in a fresh venv.
+lock:
+	rm -rf build/lock-venv && $(PY) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install -q --disable-pip-version-check .
+	{ echo "# Exact runtime dependency versions for the App image (Dockerfile). Regenerate: make lock"; \
+	  build/lock-venv/bin/python -m pip freeze --exclude amts --exclude pip; } > requirements.lock
+	rm -rf build/lock-venv

@@ -355,6 +355,7 @@ def _print_sync_summary(data: dict) -> None:
     title = ("plan (dry run)" if data["dry_run"] else "sync") + f" {data['lang']} ← {data['upstream_sha'][:10]}"
     if data["files"]:
         table = Table("file", "status", "blocks by action", "chars", "flags", title=title)
+        table.columns[0].overflow = "fold"  # a path is never cut: it is what the user looks for
         for f in data["files"]:
             actions: dict[str, int] = {}
             for b in f["blocks"]:
@@ -367,8 +368,10 @@ def _print_sync_summary(data: dict) -> None:
     else:
         console.print(Text(f"{title}: no file to sync"))
     console.print(Text(f"engine: {data['engine_summary'] or data['engine']}"))
-    console.print(Text(f"characters sent: {data['chars_sent']} {data['chars_sent_by_engine']}; "
-                       f"billed: {data['chars_billed']}; actions: {data['summary']['actions']}; "
+    by_engine = ", ".join(f"{k} {v}" for k, v in data["chars_sent_by_engine"].items())
+    actions = ", ".join(f"{k} {v}" for k, v in data["summary"]["actions"].items())
+    console.print(Text(f"characters sent: {data['chars_sent']}" + (f" ({by_engine})" if by_engine else "")
+                       + f"; billed: {data['chars_billed']}; blocks: {actions or 'none'}; "
                        f"commit: {data['commit'] or '-'}"))
     for s in data["skipped"]:
         console.print(Text(f"  skipped {s['path']}: {s['reason']}"), soft_wrap=True)

@@ -1,37 +1,115 @@
 """Quickstart: a real upstream change synced into the Chinese edition, offline, in a few seconds.
 
-Builds two git repositories from the bundled sample (d2l-en commit 550895cb "fix errors in 12.1.
-Compilers and Interpreters", and the matching d2l-zh files), runs ``amts sync`` with the offline
-translation-memory engine, then shows the diff of the edition branch and the pull-request description.
+Builds two throw-away git repositories from the bundled sample (an upstream d2l-en commit and the matching
+d2l-zh files), runs ``amts sync`` with the offline translation-memory engine, and tells what happened in a
+translator's terms: which Chinese blocks stayed byte-identical, what was spliced, which slide markers were
+carried, and what needs a human. Everything happens in a temporary folder that is removed at the end.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
+from bot.markdown.blocks import parse
 from bot.sync.replay import build_replay
 
 SAMPLE = Path(__file__).resolve().parent / "r2-hybridize"
 
+#: what each block action means to a translator; an action missing here is shown by its name
+ACTIONS = {
+    "keep": "unchanged upstream: Chinese kept byte-identical",
+    "cosmetic": "English re-wrapped or re-spaced only: Chinese kept byte-identical",
+    "trivial-fix": "English typo fixed: the same fix made where the word appears verbatim in the Chinese",
+    "markers": "slide markers [** **] added upstream: carried onto the Chinese, nothing translated",
+    "edition-ahead": "the Chinese already says what the new English says: kept as it is",
+    "kept-stale": "English changed in a way AMTS cannot place safely: Chinese kept, flagged for a translator",
+    "splice": "changed sentences translated and spliced into the human paragraph (the rest stays)",
+    "retranslate": "re-translated as a whole (the old Chinese is shown in the PR notes)",
+    "insert": "new English paragraph: translated and inserted at its place",
+    "insert-copy": "new code cell or equation: copied as it is",
+    "already-in-edition": "new upstream code the edition already had: nothing added",
+    "merge-code": "code changed upstream: merged into the Chinese cell (translated comments kept)",
+    "copy": "equation or table of contents changed: copied from the English",
+    "delete": "removed upstream: removed from the Chinese",
+}
+#: flags that only describe the English change; every other flag asks a person to look
+INFORMATIONAL = {"cosmetic source change", "trivial source change", "edition-only"}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def sample_story(sample: Path) -> str:
+    """'d2l-en 550895cb "fix errors in …"' from the sample's RANGE.md, or the folder name."""
+    head = re.search(r"head \(B\): `([0-9a-f]{8})[0-9a-f]* [^ ]+ (.+)`", (sample / "RANGE.md").read_text("utf-8")) \
+        if (sample / "RANGE.md").is_file() else None
+    return f'd2l-en commit {head.group(1)} "{head.group(2)}"' if head else sample.name
+
+
+def lines(block: dict) -> str:
+    span = block["new_lines"] or block["old_lines"]
+    return f"lines {span[0]}–{span[1]}" if span else "no lines"
+
+
+def tell(report: dict, edition: Path) -> None:
+    for f in report["files"]:
+        path = f["upstream_path"] if f["renamed"] else f["path"]
+        print(f"\n{path}" + (f"  (renamed from {f['path']})" if f["renamed"] else "") + f"  [{f['status']}]")
+        if f["status"] == "failed":
+            print(f"  failed, left as it was: {f['error']}")
+            continue
+        old = parse(git(edition, "show", f"{report['base_sha']}:{f['path']}"))
+        new_text = git(edition, "show", f"{report['branch']}:{path}")
+        same = sum(b.text in new_text for b in old.blocks)
+        print(f"  {same} of {len(old.blocks)} Chinese blocks are byte-identical to before (checked in the new file)")
+        for action, n in Counter(b["action"] for b in f["blocks"]).most_common():  # "keep" blocks are not listed
+            print(f"  {n:4} × {ACTIONS.get(action, action)}")
+        carried = sum(int(m.group(1)) for b in f["blocks"] for note in b["notes"]
+                      for m in [re.match(r"(\d+) slide marker\(s\) carried", note)] if m)
+        print(f"  slide markers carried onto the Chinese: {carried}")
+        before, new = f.get("violations_before", 0), f.get("new_violations", [])
+        print(f"  book-build checks: {before} problem(s) before, {len(new)} new after"
+              + ("" if not new else ": " + "; ".join(new[:3])))
+        human = [b for b in f["blocks"] if b["status"] != "ok" or set(b["flags"]) - INFORMATIONAL]
+        print(f"  needs a human: {len(human)} block(s)" + (":" if human else ""))
+        for b in human:
+            flags = [x for x in b["flags"] if x not in INFORMATIONAL and x != b["action"]]
+            if b["status"] != "ok":
+                flags.insert(0, b["status"])
+            ids = ",".join(f"#{i}" for i in b["english_blocks"])
+            why = "; ".join([*flags, *b["notes"][:1]])
+            print(f"    {path}{ids} ({lines(b)}) {b['action']}" + (f": {why}" if why else ""))
+
 
 def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="amts-quickstart-"))
-    upstream, edition = build_replay(SAMPLE, work)
-    report = work / "report.json"
-    cmd = [sys.executable, "-m", "bot", "sync", "--upstream", str(upstream), "--edition", str(edition),
-           "--lang", "zh", "--engine", "tm", "--report", str(report)]
-    print("$", " ".join(cmd), flush=True)
-    code = subprocess.run(cmd).returncode
-    print("\n$ git diff master amts/sync-zh  (in the edition repo)\n", flush=True)
-    subprocess.run(["git", "--no-pager", "diff", "--stat", "master", "amts/sync-zh"], cwd=edition)
-    subprocess.run(["git", "--no-pager", "diff", "--word-diff=plain", "master", "amts/sync-zh", "--",
-                    "chapter_computational-performance/hybridize.md"], cwd=edition)
-    print(f"\n=== PR description ({report.with_suffix('.md')}) ===\n")
-    print(report.with_suffix(".md").read_text(encoding="utf-8"))
-    print(f"work directory: {work}")
+    with tempfile.TemporaryDirectory(prefix="amts-quickstart-") as tmp:
+        work = Path(tmp)
+        upstream, edition = build_replay(SAMPLE, work)
+        report_file = work / "report.json"
+        env = {**os.environ, "AMTS_CACHE": str(work / "cache")}  # nothing left in ~/.cache either
+        print(f"AMTS quickstart: {sample_story(SAMPLE)} synced into the Chinese edition, offline.\n")
+        print("$ amts sync --upstream upstream --edition edition --lang zh --engine tm --report report.json")
+        code = subprocess.run([sys.executable, "-m", "bot", "sync", "--upstream", str(upstream), "--edition",
+                               str(edition), "--lang", "zh", "--engine", "tm", "--report", str(report_file)],
+                              cwd=work, env=env).returncode
+        if not report_file.is_file():
+            return code or 1
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+        print(f"\nWhat happened (branch {report['branch']}, commit {(report['commit'] or '-')[:10]}; "
+              f"{report['chars_sent']} characters sent to an engine):")
+        tell(report, edition)
+        print(f"\n$ git diff --stat master {report['branch']}   (in the edition repository)")
+        print(git(edition, "diff", "--stat", "master", report["branch"]).rstrip())
+        print(f"\n=== The pull-request description a reviewer would see ({report_file.with_suffix('.md').name}) ===\n")
+        print(report_file.with_suffix(".md").read_text(encoding="utf-8"))
     return code
 
 
