@@ -157,7 +157,7 @@ def align_cmd(source: Path, translation: Path,
         sb, tb = alignment.src_blocks(p), alignment.tgt_blocks(p)
         row = {"src": [sb[0].start, sb[-1].end] if sb else None, "tgt": [tb[0].start, tb[-1].end] if tb else None,
                "kind": str((sb or tb)[0].kind), "relation": p.relation, "score": p.score,
-               "low_confidence": p.low_confidence}
+               "confidence": p.confidence, "low_confidence": p.low_confidence}
         if sentences:
             row["sentences"] = [{"src": t.src, "tgt": t.tgt}
                                 for t in block_text_pairs(alignment, p, "en", lang, "sentence")]

@@ -51,13 +51,31 @@ _DISCUSSION = re.compile(r"^\s*(?::begin_tab:`[^`]*`\s*)?\[[^\]]+\]\(https?://di
 _PROSE = {Kind.PARAGRAPH, Kind.LIST, Kind.BLOCKQUOTE, Kind.HEADING, Kind.TABLE, Kind.OTHER}
 
 
+#: ``P(pair is right | similarity s) = 1 / (1 + exp(-(a + b·s)))``, fitted by logistic regression on the gold's
+#: 1-1 pairs against their neighbour-shifted impostors (``bot.align.gold.contrast_points``; refit and checked
+#: leave-chapter-out in ``benchmarks/bench_align.py``). With word evidence and without it (other editions).
+CALIBRATION_WORDS = (-9.085, 23.39)
+CALIBRATION_NO_WORDS = (-4.733, 12.895)
+
+
+def calibrated(s: float, words: bool) -> float:
+    """The probability that a pair of similarity ``s`` is right (see ``CALIBRATION_WORDS``)."""
+    a, b = CALIBRATION_WORDS if words else CALIBRATION_NO_WORDS
+    return round(1.0 / (1.0 + math.exp(-(a + b * s))), 3)
+
+
 @dataclass(frozen=True)
 class BlockPair:
-    """Source blocks ``src`` (indices) rendered by translated blocks ``tgt``; either may be empty."""
+    """Source blocks ``src`` (indices) rendered by translated blocks ``tgt``; either may be empty.
+
+    ``score`` is the similarity the aligner maximised (0..1; 1.0 for anchors and unpaired blocks).
+    ``confidence`` is the calibrated probability that the pair is right (held-out reliability in the README);
+    a pair under ``LOW_CONFIDENCE`` is ``low_confidence``: a caller should not splice through it."""
 
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float
+    confidence: float = 1.0
 
     @property
     def relation(self) -> str:
@@ -65,7 +83,7 @@ class BlockPair:
 
     @property
     def low_confidence(self) -> bool:
-        return bool(self.src) and bool(self.tgt) and self.score < LOW_CONFIDENCE
+        return bool(self.src) and bool(self.tgt) and self.confidence < LOW_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -281,7 +299,9 @@ def _dp(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, lexicon: Lexic
         step = back[i][j]
         assert step is not None
         di, dj, s = step
-        pairs.append(BlockPair(tuple(si[i - di:i]), tuple(tj[j - dj:j]), round(s, 3) if di and dj else 1.0))
+        paired = bool(di and dj)
+        pairs.append(BlockPair(tuple(si[i - di:i]), tuple(tj[j - dj:j]), round(s, 3) if paired else 1.0,
+                               calibrated(s, lexicon is not None) if paired and s < 0.999 else 1.0))
         i, j = i - di, j - dj
     return pairs[::-1]
 

@@ -231,3 +231,55 @@ def score_sentences(gold: GoldFile, aligner: SentenceAligner = align_block) -> S
 def chapters(files: Iterable[GoldFile]) -> list[str]:
     """The distinct chapters, in order: the folds of a leave-chapter-out evaluation."""
     return list(dict.fromkeys(f.chapter for f in files))
+
+
+# --------------------------------------------------------------------------------------------------
+# Calibration: what a similarity score means as a probability
+
+
+def contrast_points(gold: GoldFile, alignment: Alignment, lexicon) -> list[tuple[float, bool]]:
+    """(similarity, is-the-true-pair) for every gold 1-1 pair and its two neighbour-shifted impostors (the
+    same English block with the translated block before or after the true one): the decision the aligner
+    actually faces. Used to fit ``bot.align.blocks.CALIBRATION``."""
+    from bot.align.blocks import _features, similarity
+
+    src = _features(gold.source, frozenset({"paddle"}), {}, 0, lexicon is not None)
+    tgt = _features(gold.translated, frozenset({"paddle"}), {}, 1, lexicon is not None)
+    si = {b.start: k for k, b in enumerate(gold.source.blocks)}
+    ti = {b.start: k for k, b in enumerate(gold.translated.blocks)}
+    out = []
+    for row in gold.blocks:
+        if row.relation != "1-1" or row.kind not in ("prose", "list", "heading"):
+            continue
+        i, j = si[row.en[0]], ti[row.tgt[0]]
+        out.append((similarity(src[i], tgt[j], lexicon), True))
+        for k in (j - 1, j + 1):
+            if 0 <= k < len(tgt) and tgt[k].kind == tgt[j].kind:
+                out.append((similarity(src[i], tgt[k], lexicon), False))
+    return out
+
+
+def fit_logistic(points: Sequence[tuple[float, bool]], prior: float | None = None,
+                 iterations: int = 50) -> tuple[float, float]:
+    """``(a, b)`` of ``P(true | s) = 1 / (1 + exp(-(a + b·s)))`` by Newton's method (1-D logistic regression).
+    With ``prior`` the intercept is moved so the base rate is ``prior`` instead of the sample's."""
+    import math
+
+    a = b = 0.0
+    for _ in range(iterations):
+        ga = gb = haa = hab = hbb = 0.0
+        for s, y in points:
+            p = 1.0 / (1.0 + math.exp(-(a + b * s)))
+            w = p * (1 - p)
+            ga += y - p
+            gb += (y - p) * s
+            haa += w
+            hab += w * s
+            hbb += w * s * s
+        det = haa * hbb - hab * hab + 1e-9
+        a += (hbb * ga - hab * gb) / det
+        b += (haa * gb - hab * ga) / det
+    if prior is not None:
+        share = sum(1 for _, y in points if y) / len(points)
+        a += math.log(prior / (1 - prior)) - math.log(share / (1 - share))
+    return a, b

@@ -59,7 +59,7 @@ def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_l
                      granularity: str = "sentence", lexicon: Lexicon | Literal["default"] | None = "default",
                      ) -> list[TextPair]:
     """Text pairs of one aligned block pair (empty when it is not a confident prose pair)."""
-    if not pair.src or not pair.tgt or pair.score < LOW_CONFIDENCE:
+    if not pair.src or not pair.tgt or pair.confidence < LOW_CONFIDENCE:
         return []
     src_blocks, tgt_blocks = alignment.src_blocks(pair), alignment.tgt_blocks(pair)
     if any(b.kind not in PAIRED_KINDS for b in (*src_blocks, *tgt_blocks)):
@@ -73,11 +73,11 @@ def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_l
     out: list[TextPair] = []
     for s, t in zip(src_units, tgt_units, strict=True):
         if granularity == "paragraph" or src_blocks[0].kind == Kind.HEADING:
-            out.append(TextPair(s, t, line, pair.score))
+            out.append(TextPair(s, t, line, pair.confidence))
             continue
         for sp in align_block(s, t, src_lang, tgt_lang, lexicon=lexicon):
             if sp.src and sp.tgt:
-                out.append(TextPair(sp.src_text, sp.tgt_text, line, round(min(pair.score, sp.score), 3)))
+                out.append(TextPair(sp.src_text, sp.tgt_text, line, round(min(pair.confidence, sp.score), 3)))
     return out
 
 
