@@ -309,25 +309,9 @@ class _Beads:
         side with several, nothing on the other side explains (see ``Lexicon.overlap`` / ``explained``)."""
         if not self.words:
             return None, 0
-        known_src = hit_src = known_tgt = hit_tgt = unexplained = 0
-        for k in range(i, ni):
-            mask = 0
-            for row in self.src_hit[k][j:nj]:
-                mask |= row
-            hits, known = mask.bit_count(), self.src_n[k]
-            known_src += known
-            hit_src += hits
-            if ni - i > 1 and known >= 3 and hits < SENTENCE_PART_EVIDENCE * known:
-                unexplained += 1
-        for k in range(j, nj):
-            mask = 0
-            for row in self.tgt_hit[k][i:ni]:
-                mask |= row
-            hits, known = mask.bit_count(), self.tgt_n[k]
-            known_tgt += known
-            hit_tgt += hits
-            if nj - j > 1 and known >= 3 and hits < SENTENCE_PART_EVIDENCE * known:
-                unexplained += 1
+        known_src, hit_src, bad_src = _side(self.src_hit, self.src_n, i, ni, j, nj)
+        known_tgt, hit_tgt, bad_tgt = _side(self.tgt_hit, self.tgt_n, j, nj, i, ni)
+        unexplained = bad_src + bad_tgt
         if known_src < 2 or known_tgt < 2:
             return None, unexplained
         p, r = hit_src / known_src, hit_tgt / known_tgt
@@ -391,6 +375,22 @@ class _Beads:
             log_odds += p.lexical_weight * (overlap - p.lexical_center)
         log_odds -= p.part_cost * unexplained
         return 1.0 / (1.0 + math.exp(-max(min(log_odds, 50.0), -50.0)))
+
+
+def _side(hit: list[list[int]], known_n: list[int], lo: int, hi: int, other_lo: int, other_hi: int,
+          ) -> tuple[int, int, int]:
+    """Known words, explained words and unexplained sentences (on a side of several) of one bead side."""
+    known_total = hit_total = unexplained = 0
+    for k in range(lo, hi):
+        mask = 0
+        for row in hit[k][other_lo:other_hi]:
+            mask |= row
+        hits, known = mask.bit_count(), known_n[k]
+        known_total += known
+        hit_total += hits
+        if hi - lo > 1 and known >= 3 and hits < SENTENCE_PART_EVIDENCE * known:
+            unexplained += 1
+    return known_total, hit_total, unexplained
 
 
 def _prefix(values: Sequence[float]) -> list[float]:
