@@ -19,8 +19,7 @@ import pytest
 
 from tests import test_github_e2e as e2e
 from tests.crash_worker import KILL_POINTS
-from tests.standins.github_fixtures import SPEC_FILE, require_github_fixtures
-from tests.standins.github_server import FakeGitHub
+from tests.standins.github_server import SPEC_PATH, FakeGitHub
 from tests.test_github_e2e import APP_ID, BRANCH, EDITION, HYB, HYB_ORIGIN, OWNER, UPSTREAM, Harness, config_text
 
 # the end-to-end harness and its fixtures, shared with test_github_e2e.py
@@ -52,9 +51,8 @@ def final_state(h: Harness) -> dict:
 @pytest.fixture(scope="module")
 def reference(app_key, tmp_path_factory) -> Iterator[dict]:
     """The final state of an uninterrupted run, on its own fake GitHub (once for the module)."""
-    require_github_fixtures()
     root = tmp_path_factory.mktemp("reference")
-    fake = FakeGitHub(root / "fake", spec_file=SPEC_FILE).start()
+    fake = FakeGitHub(root / "fake", spec_file=SPEC_PATH).start()
     try:
         h = e2e.build_harness(fake, root / "h", app_key)
         e2e.synced(h)
@@ -79,7 +77,7 @@ def _assert_same(state: dict, reference: dict) -> None:
 
 
 def _queue_push(h: Harness) -> None:
-    before, after = h.apply_r2()
+    before, after = h.apply_change()
     response = h.deliver("push", h.push_payload(before, after))
     assert response.status_code == 202, response.text
 
