@@ -83,7 +83,7 @@ def _dups_and_lost(old_ed, new_ed, new_en, kind_code) -> tuple[int, int]:
             for d in (old_ed, new_ed, new_en)]
     dup += sum(max(0, n - max(defs[0][k], defs[2][k])) for k, n in defs[1].items())
     fws = [Counter(f for b in _cells(d, kind_code) for f in _fw(b)) for d in (old_ed, new_ed, new_en)]
-    lost = sum(1 for f in fws[0] if fws[1][f] < min(fws[0][f], fws[2][f] or fws[0][f]))
+    lost = sum(1 for f in fws[0] if f != "all" and fws[1][f] < min(fws[0][f], fws[2][f] or fws[0][f]))
     return dup, lost
 
 
@@ -95,8 +95,8 @@ def _unaccounted(old_text: str, new_text: str, units) -> int:
     for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal" or all(not x.strip() for x in a[i1:i2] + b[j1:j2]):
             continue
-        ok_old = all(any(s <= ln <= e for s, e in old_spans) for ln in range(i1 + 1, i2 + 1))
-        ok_new = all(any(s <= ln <= e for s, e in new_spans) for ln in range(j1 + 1, j2 + 1))
+        ok_old = all(any(s <= ln + 1 <= e for s, e in old_spans) for ln in range(i1, i2) if a[ln].strip())
+        ok_new = all(any(s <= ln + 1 <= e for s, e in new_spans) for ln in range(j1, j2) if b[ln].strip())
         bad += not (ok_old and ok_new)
     for u in units:  # human text replaced or deleted without a flag
         if u.status == "ok" and u.old_text.strip() and u.text != u.old_text and not u.old_text.startswith("```"):

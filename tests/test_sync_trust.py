@@ -277,3 +277,30 @@ def test_no_framework_gets_two_tab_regions():
                + CELL.format(tab="pytorch", body="x = 1\n"))
     _, out = _sync_text(origin, new, edition, stale=True)
     assert out.edition_text.count(":begin_tab:`tensorflow`") == 1
+
+
+def test_a_line_the_edition_already_has_is_not_inserted_again():
+    """r3/r4 seq2seq.md: `optimizer.zero_grad()` twice after the merge."""
+    from bot.sync.merge import merge_code
+
+    base = CELL.format(tab="pytorch", body="for batch in data_iter:\n    X = f(batch)  # Input\n")
+    theirs = CELL.format(tab="pytorch", body="for batch in data_iter:\n    optimizer.zero_grad()\n"
+                                              "    X = f(batch)  # Input\n")
+    ours = CELL.format(tab="pytorch", body="for batch in data_iter:\n    optimizer.zero_grad()\n"
+                                            "    X = f(batch)  # 输入\n")
+    m = merge_code(base, theirs, ours)
+    assert m.text.count("optimizer.zero_grad()") == 1 and "# 输入" in m.text
+
+
+def test_a_symbol_string_change_in_code_is_carried_and_a_formula_change_is_fixed_verbatim():
+    from bot.sync.merge import merge_code
+
+    base = CELL.format(tab="tensorflow", body="conv = Conv2D(1, padding='valid')\nprint('形状')\n")
+    m = merge_code(base, base.replace("'valid'", "'same'"), base)
+    assert "padding='same'" in m.text and not m.already
+    origin = "We keep traversing through $\\mathbf{B}$. Let's see.\n"
+    new = "We keep traversing through $B$. Let us see.\n"
+    edition = "我们一直遍历$\\mathbf{B}$。让我们看看。\n"
+    plan, out = _sync_text(origin, new, edition)
+    assert plan.requests == [] and out.edition_text == "我们一直遍历$B$。让我们看看。\n"
+    assert out.units[0].action == "trivial-fix"

@@ -13,8 +13,9 @@ from difflib import SequenceMatcher
 from bot.sync.plan import Unit
 
 
-def _covered(lo: int, hi: int, spans: list[tuple[int, int]]) -> bool:
-    return all(any(a <= line <= b for a, b in spans) for line in range(lo, hi + 1))
+def _covered(lines: list[int], spans: list[tuple[int, int]]) -> bool:
+    """Every non-blank changed line lies in some entry's span (blank separator lines belong to no block)."""
+    return all(any(a <= line <= b for a, b in spans) for line in lines)
 
 
 def unaccounted_hunks(old_text: str, new_text: str, units: Sequence[Unit]) -> list[tuple[int, int, int, int]]:
@@ -26,8 +27,8 @@ def unaccounted_hunks(old_text: str, new_text: str, units: Sequence[Unit]) -> li
     for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
             continue
-        old_ok = i1 == i2 or _covered(i1 + 1, i2, old_spans)
-        new_ok = j1 == j2 or _covered(j1 + 1, j2, new_spans)
+        old_ok = _covered([k + 1 for k in range(i1, i2) if a[k].strip()], old_spans)
+        new_ok = _covered([k + 1 for k in range(j1, j2) if b[k].strip()], new_spans)
         # a pure blank-line hunk at a block boundary belongs to the neighbouring entry
         if all(not x.strip() for x in a[i1:i2] + b[j1:j2]):
             continue

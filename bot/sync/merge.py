@@ -11,6 +11,7 @@ conflict: the new English cell is taken whole and flagged.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -53,7 +54,8 @@ def _frameworks(cell: str) -> tuple[int, list[str]] | None:
     return None
 
 
-def merge_tabs(base: str, theirs: str, ours: str, merged_text: str) -> tuple[str, str]:
+def merge_tabs(base: str, theirs: str, ours: str, merged_text: str,
+               edition_only: Sequence[str] = ()) -> tuple[str, str]:
     """``merged_text`` (the line merge of the cell) with the ``#@tab`` line merged on its own: upstream's
     change carried over, the frameworks only the edition lists (``paddle``) kept: ``mxnet, pytorch,
     paddle`` + upstream ``all -> mxnet, pytorch`` gives ``mxnet, pytorch, paddle``; an upstream change
@@ -66,6 +68,8 @@ def merge_tabs(base: str, theirs: str, ours: str, merged_text: str) -> tuple[str
         merged = o[1]  # upstream did not touch the line: the edition's stays
     else:
         extra = [f for f in o[1] if f not in base_fw and f not in t[1] and "all" not in t[1]]
+        if "all" in o[1] and "all" not in t[1]:  # the edition's `all` covered its own frameworks too
+            extra = [f for f in edition_only if f not in t[1]]
         merged = t[1] + extra
     change = "" if merged == o[1] else f"#@tab {', '.join(o[1])} -> {', '.join(merged)}"
     if merged == r[1]:
@@ -83,11 +87,12 @@ def _keys(lines: list[str]) -> list[str]:
     return [code_key(ln) for ln in lines]
 
 
-def merge_code(base: str, theirs: str, ours: str) -> MergeResult:
-    """The 3-way merge, then the ``#@tab`` line merged on its own (see ``merge_tabs``)."""
+def merge_code(base: str, theirs: str, ours: str, edition_only: Sequence[str] = ()) -> MergeResult:
+    """The 3-way merge, then the ``#@tab`` line merged on its own (see ``merge_tabs``); ``edition_only``:
+    the frameworks only the edition has in this file (what its ``#@tab all`` covers beyond upstream's)."""
     result = _merge_lines(base, theirs, ours)
-    text, change = merge_tabs(base, theirs, ours, result.text)
-    return replace(result, text=text, tab_change=change) if change else result
+    text, change = merge_tabs(base, theirs, ours, result.text, edition_only)
+    return replace(result, text=text, tab_change=change) if change or text != result.text else result
 
 
 def _merge_lines(base: str, theirs: str, ours: str) -> MergeResult:
@@ -150,6 +155,21 @@ def _merge_regions(base: str, theirs: str, ours: str) -> MergeResult:
                 if i1 - 1 not in b_to_o:
                     return MergeResult(theirs, True, 0)
                 take_ours(b_to_o[i1 - 1] + 1)
+            # never re-insert lines the edition already has (its own lines not from the origin, right here)
+            mapped_o = set(b_to_o.values())
+            own = [k for k in range(o_pos, len(o)) if k not in mapped_o]
+            own = own[: next((n for n, k in enumerate(own) if k != o_pos + n), len(own))]
+            new_keys = [x for x in kt[j1:j2] if x]
+            if new_keys and [ko[k] for k in own if ko[k]][: len(new_keys)] == new_keys:
+                n_take = 0
+                seen = 0
+                for k in own:
+                    n_take += 1
+                    seen += bool(ko[k])
+                    if seen == len(new_keys):
+                        break
+                take_ours(o_pos + n_take)
+                continue
         out.extend(t[j1:j2])
     take_ours(len(o))
     text = "".join(out)

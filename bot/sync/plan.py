@@ -29,6 +29,7 @@ from bot.sync.diff import Change, diff_blocks
 from bot.sync.markers import transfer
 from bot.sync.merge import MergeResult, keep_comment_lines, merge_code
 from bot.sync.splice import splice, splice_items
+from bot.sync.trivial import token_fixes
 from bot.translate.base import TranslationRequest, TranslationResult
 
 NEEDS_TRANSLATION = "<!-- amts: needs translation -->"
@@ -152,6 +153,8 @@ class _Planner:
                 self.attached.setdefault(last, []).extend(p.tgt)
         self.done_pairs: set[int] = set()
         self.claimed_tabs: set[int] = set()
+        fws = [{f for b in d.blocks if b.kind in (Kind.CODE, Kind.TAB) for f in b.tabs} for d in (edition, new)]
+        self.edition_only = sorted(fws[0] - fws[1] - {"all"})
         self.last_new = -1
         self.tgt_pair = {k: n for n, p in enumerate(alignment.pairs) for k in p.tgt}
         self.updated: dict[int, tuple[int, MergeResult]] = {}  # edition-only cell -> (new block, merge)
@@ -320,8 +323,7 @@ class _Planner:
         stale and the evidence says nothing either way. Code, equations and toc follow their own rules."""
         if not tgt or not new:
             return False
-        kinds = {self.edition.blocks[k].kind for k in tgt} | {self.new.blocks[j].kind for j in new}
-        if kinds & COPY_KINDS:
+        if any(self.new.blocks[j].kind in COPY_KINDS for j in new):
             return False
         old_en, new_en = _text(self.origin, src), _text(self.new, new)
         human = _text(self.edition, tgt)
@@ -370,7 +372,7 @@ class _Planner:
         o, n, e = self.origin.blocks[c.old], self.new.blocks[c.new], self.edition.blocks[k]
         if n.kind in COPY_KINDS or o.kind in COPY_KINDS:
             if n.kind == Kind.CODE and o.kind == Kind.CODE and e.kind == Kind.CODE:
-                m = merge_code(o.text, n.text, e.text)
+                m = merge_code(o.text, n.text, e.text, self.edition_only)
                 flags = ["code conflict: new English code taken"] if m.conflict else []
                 if m.already:
                     flags.append("edition already has the new code")
@@ -388,6 +390,13 @@ class _Planner:
             else:
                 self.units.append(Unit("copy", (c.new,), (k,), (c.old,), [n.text], self._sep_edition(k), [],
                                        c.word_diff, e.text))
+            return
+        fixed = token_fixes(o.text, n.text, e.text) if o.kind == n.kind and n.kind not in COPY_KINDS else None
+        if fixed is not None:
+            self.units.append(Unit("trivial-fix", (c.new,), (k,), (c.old,), [fixed], self._sep_edition(k),
+                                   ["trivial source change", "verbatim token fix"], c.word_diff, e.text,
+                                   notes=["only formulas/code spans changed upstream: replaced verbatim in the "
+                                          "translation, nothing sent"]))
             return
         if o.kind == n.kind == e.kind == Kind.LIST and (items := splice_items(o.text, e.text, n.text)) is not None:
             parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in items

@@ -11,6 +11,7 @@ is never trivial.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from bot.sync.markers import strip_markers
 
@@ -48,3 +49,28 @@ def _words(text: str) -> str:
 
 def is_trivial(old: str, new: str) -> bool:
     return trivial_key(old) == trivial_key(new)
+
+
+_TOKEN = re.compile(r"\$[^$\n]+\$|`[^`\n]+`")
+
+
+def token_fixes(old: str, new: str, translation: str) -> str | None:
+    """The translation with the verbatim tokens (``$math$``, ```code```) upstream replaced, when that is
+    the whole change (the rest is trivial) and the translation has each old token exactly as often as the
+    old English: ``$\\mathbf{B}$`` -> ``$B$``, `` `x` `` -> `` `y` ``. ``None`` otherwise."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    pairs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        if op != "replace" or i2 - i1 != j2 - j1:
+            return None
+        pairs += list(zip(a[i1:i2], b[j1:j2], strict=True))
+    if not pairs or len({x for x, _ in pairs}) != len(pairs):
+        return None
+    fixed_old, out = old, translation
+    for x, y in pairs:
+        if translation.count(x) != old.count(x) or old.count(x) != 1:
+            return None
+        fixed_old, out = fixed_old.replace(x, y), out.replace(x, y)
+    return out if trivial_key(fixed_old) == trivial_key(new) else None
