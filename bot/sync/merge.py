@@ -138,6 +138,9 @@ def _merge_regions(base: str, theirs: str, ours: str) -> MergeResult:
             return MergeResult(theirs, True, 0)
         if mapped:
             take_ours(mapped[0])
+            if [ko[m] for m in mapped if ko[m]] == [x for x in kt[j1:j2] if x] != [x for x in kb[i1:i2] if x]:
+                take_ours(mapped[-1] + 1)  # the edition already has this region's new code: keep its lines
+                continue
             if kb[i1:i2] == kt[j1:j2]:  # only comments/strings/layout changed upstream
                 if any(o[m] != b[i] for m, i in zip(mapped, range(i1, i2), strict=True)):
                     take_ours(mapped[-1] + 1)  # the edition translated these lines: keep the translation
