@@ -64,6 +64,10 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return error_exit(message, code)
 
 
+ORIGIN_SUFFIX_HELP = "Origin files are X<suffix>.md beside X.md (d2lbook's convention)."
+EXTRA_FRAMEWORK_HELP = "Frameworks only the edition has cells for (repeat the option for several)."
+
+
 def check_lang(lang: str, option: str = "--lang") -> None:
     """Refuse a language the sentence splitter and the post-edit rules do not know (exit 2)."""
     from bot.align.sentences import LANGUAGES
@@ -141,7 +145,7 @@ def align_cmd(source: Path, translation: Path,
               as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
               sentences: bool = typer.Option(False, "--sentences", help="Also align the sentences of prose pairs."),
               lang: str = typer.Option("zh", "--lang", help="Language of TRANSLATION."),
-              extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework")):
+              extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework", help=EXTRA_FRAMEWORK_HELP)):
     """Align the blocks of SOURCE (English) with TRANSLATION: 1-1, 1-2, 2-1, 1-0, 0-1 with scores."""
     from rich.table import Table
     from rich.text import Text
@@ -149,8 +153,7 @@ def align_cmd(source: Path, translation: Path,
     from bot.align.blocks import align
     from bot.align.textpairs import block_text_pairs
 
-    if sentences:
-        check_lang(lang)
+    check_lang(lang)
     alignment = align(load(source), load(translation), extra_framework)
     rows = []
     for p in alignment.pairs:
@@ -165,12 +168,13 @@ def align_cmd(source: Path, translation: Path,
     if as_json:
         emit_json({"source": str(source), "translation": str(translation), "pairs": rows})
         return
-    table = Table("src", "tgt", "kind", "rel", "score", "sentences" if sentences else "",
+    table = Table("src", "tgt", "kind", "rel", "score", *(["sentences"] if sentences else []),
                   title=f"{source} ↔ {translation}")
     for r in rows:
         score = f"{r['score']:.2f}" + (" LOW" if r["low_confidence"] else "")
         sents = "\n".join(f"{s['src']}\n  → {s['tgt']}" for s in r.get("sentences", []))
-        table.add_row(_span(r["src"]), _span(r["tgt"]), r["kind"], r["relation"], score, Text(sents))
+        table.add_row(_span(r["src"]), _span(r["tgt"]), r["kind"], r["relation"], score,
+                      *([Text(sents)] if sentences else []))
     console.print(table)
 
 
@@ -190,8 +194,9 @@ def parallel_build(edition_dir: Path,
                    fmt: str = typer.Option("tmx", "--format", help="tmx, csv or tsv."),
                    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
                    source_lang: str = typer.Option("en", "--source-lang"),
-                   suffix: str = typer.Option("_origin", "--origin-suffix"),
-                   extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework")):
+                   suffix: str = typer.Option("_origin", "--origin-suffix", help=ORIGIN_SUFFIX_HELP),
+                   extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework",
+                                                             help=EXTRA_FRAMEWORK_HELP)):
     """Align every X.md / X_origin.md pair of EDITION_DIR and write parallel data (exit 1 when partial)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -246,8 +251,8 @@ def sync(upstream: str = typer.Option(..., "--upstream", help="Upstream English 
          dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; change nothing."),
          report: Path | None = typer.Option(None, "--report", help="Write the JSON report here (PR body beside)."),
          budget: int | None = typer.Option(None, "--budget", help="Refuse runs that would bill more characters."),
-         suffix: str = typer.Option("_origin", "--origin-suffix"),
-         extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework"),
+         suffix: str = typer.Option("_origin", "--origin-suffix", help=ORIGIN_SUFFIX_HELP),
+         extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework", help=EXTRA_FRAMEWORK_HELP),
          rename: list[str] = typer.Option([], "--rename", help="EDITION_PATH=UPSTREAM_PATH path map entries."),
          config: Path | None = typer.Option(None, "--config", help="config/amts.yml: edition LANG's settings "
                                                                      "(engine, budget, renames, frameworks).")):
@@ -384,7 +389,7 @@ def _print_sync_summary(data: dict) -> None:
 @app.command()
 def init(edition: Path = typer.Argument(..., help="Edition working copy without origin files."),
          upstream: str = typer.Option(..., "--upstream", help="Upstream repo[@REV] the edition follows."),
-         suffix: str = typer.Option("_origin", "--origin-suffix"),
+         suffix: str = typer.Option("_origin", "--origin-suffix", help=ORIGIN_SUFFIX_HELP),
          paths: list[str] = typer.Option([], "--paths", help="Only edition files matching these globs.")):
     """Write X_origin.md beside every X.md from upstream at REV (the edition's sync state starts there)."""
     import fnmatch
@@ -479,8 +484,8 @@ def learn(edition: str = typer.Option(..., "--edition", help="Edition repo (path
           as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
           tmx: Path | None = typer.Option(None, "--tmx", help="Append the merged sentence pairs to this TMX file."),
           source_lang: str = typer.Option("en", "--source-lang"),
-          suffix: str = typer.Option("_origin", "--origin-suffix"),
-          extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework")):
+          suffix: str = typer.Option("_origin", "--origin-suffix", help=ORIGIN_SUFFIX_HELP),
+          extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework", help=EXTRA_FRAMEWORK_HELP)):
     """Post-edit distance (sacrebleu sentence chrF and TER) of what reviewers merged against what AMTS proposed,
     per block; the merged sentence pairs can be appended to the edition's parallel data (--tmx)."""
     from bot.learn import LearnError, append_tmx, compare

@@ -26,7 +26,8 @@ def build(
                                 "bot/align/data/lexicon.en-zh.txt)."),
     lang: str = typer.Option("zh", "--lang", help="Language of the edition (the lexicon's target side)."),
     method: str = typer.Option("dice", "--method", help="dice (default) or ibm1 (nltk IBM Model 1, slower)."),
-    suffix: str = typer.Option("_origin", "--origin-suffix"),
+    suffix: str = typer.Option("_origin", "--origin-suffix",
+                                help="Origin files are X<suffix>.md beside X.md (d2lbook's convention)."),
 ) -> None:
     """Learn an English→LANG lexicon from the confidently aligned sentence pairs of EDITION_DIR."""
     from bot import paralleldata as pd

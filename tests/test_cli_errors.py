@@ -238,3 +238,23 @@ def test_sync_with_config_uses_the_editions_engine(aws_env, repos, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert json.loads(report.read_text(encoding="utf-8"))["engine"] == "tm"
     assert aws_env.translate.billed_chars == billed
+
+
+def test_align_refuses_an_unknown_language_even_without_sentences(tmp_path: Path) -> None:
+    """`--lang` is checked whether or not sentences are asked for (it was silently accepted)."""
+    result = CliRunner().invoke(app, ["align", "--lang", "xx", str(SAMPLE / "before" / HYB),
+                                      str(SAMPLE / "zh" / HYB)])
+    assert result.exit_code == 2 and "'xx' is not a supported language" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_origin_suffix_and_extra_framework_have_help_and_the_align_table_no_empty_column() -> None:
+    runner = CliRunner()
+    for command in (["sync", "--help"], ["parallel-data", "build", "--help"], ["learn", "--help"]):
+        text = runner.invoke(app, command).output
+        assert "Origin files are X<suffix>.md" in text and "Frameworks only the edition has" in text, command
+    text = runner.invoke(app, ["align", "--help"]).output
+    assert "Frameworks only the edition has" in text
+    table = runner.invoke(app, ["align", str(SAMPLE / "before" / HYB), str(SAMPLE / "zh" / HYB)]).output
+    top = next(line for line in table.splitlines() if line.startswith("┏"))
+    assert top.count("┳") == 4  # src, tgt, kind, rel, score: no untitled sixth column without --sentences
