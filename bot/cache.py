@@ -187,9 +187,10 @@ def cached_alignment(cache: Cache | None, source, translated, extra_frameworks: 
         return align(source, translated, extra, terms)
     ids = blob_ids or (blob_id(source.render()), blob_id(translated.render()))
     key = cache_key("align", *ids, sorted(extra), sorted((terms or {}).items()))
-    rows = cache.get_or_compute("align", key, lambda: [[list(p.src), list(p.tgt), p.score]
+    rows = cache.get_or_compute("align", key, lambda: [[list(p.src), list(p.tgt), p.score, p.confidence]
                                                         for p in align(source, translated, extra, terms).pairs])
-    return Alignment(source, translated, tuple(BlockPair(tuple(s), tuple(t), score) for s, t, score in rows))
+    # a row is [src, tgt, score, confidence]; rows written before confidence existed lack it (read as 1.0)
+    return Alignment(source, translated, tuple(BlockPair(tuple(r[0]), tuple(r[1]), *r[2:4]) for r in rows))
 
 
 def memory_entries(origin: str, translation: str, src_lang: str, lang: str,
