@@ -19,10 +19,13 @@ Per translated block of the old translation: the human *changed it because the E
 human changed it and its aligned origin block changed; AMTS *touched* it when its text changed or a
 report entry other than keep/cosmetic covers it. Printed per sync: recall and precision of the touched
 blocks against the human-changed ones, and the share of the blocks the humans kept that AMTS kept.
-Four syncs were used while building; three are held out (never looked at while tuning) and reported
-separately.
+Groups: ``shared-dev`` (four shared syncs used while building), ``shared-held-out`` (three shared syncs never
+looked at while tuning), and the 61 further d2l-tr syncs in ``benchmarks/data/human-syncs-tr`` (extracted by
+``benchmarks/human_syncs.py``), split by chapter before they were measured into ``new-dev`` and
+``new-held-out`` (never tuned on; see that folder's README).
 
-Run ``python benchmarks/bench_trust.py`` (``--base DIR`` runs another checkout's ``bot`` side by side).
+Run ``python benchmarks/bench_trust.py [--base DIR] [--part 1|2] [--group NAME]`` (``--base DIR`` runs another
+checkout's ``bot``; ``--part``/``--group`` run one part or one group of part 2).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ HUMAN = SHARED / "corpus" / "human-syncs"
 DEV = ("tr-a93c009-cnn-channels-padding", "tr-df80d6f-alexnet", "tr-ce45a56-cnn-modern",
        "tr-7dc7794-rnn-text-preprocessing-lm")
 HELD_OUT = ("tr-83ebaec-notation", "tr-aa06ce9-rnn-modern-deep-rnn-encdec", "tr-18096c7-ndarray")
+NEW = Path(__file__).resolve().parent / "data" / "human-syncs-tr"
 
 _MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)|\[~~|~~\]|\(~~|~~\)")
 _DEF = re.compile(r"^\s*(?:class|def)\s+(\w+)", re.M)
@@ -204,14 +208,24 @@ def _ratio(a: int, b: int) -> str:
     return f"{a / b:.3f} ({a}/{b})" if b else "-"
 
 
-def main() -> None:
-    if len(sys.argv) > 2 and sys.argv[1] == "--base":
-        sys.path.insert(0, str(Path(sys.argv[2]).resolve()))
-    else:
-        sys.path.insert(0, str(ROOT))
-    import bot
+def _split(folder: Path) -> str:
+    found = re.search(r"^- split: (\S+)", (folder / "SYNC.md").read_text(encoding="utf-8"), re.M)
+    return found.group(1) if found else "dev"
 
-    print(f"bot from {Path(bot.__file__).parent}")
+
+def groups() -> list[tuple[str, list[Path]]]:
+    out = []
+    if HUMAN.is_dir():
+        out += [("shared-dev", [HUMAN / n for n in DEV]), ("shared-held-out", [HUMAN / n for n in HELD_OUT])]
+    else:
+        print("../shared/corpus/human-syncs not found: shared groups skipped", file=sys.stderr)
+    new = sorted(p for p in NEW.iterdir() if (p / "SYNC.md").is_file())
+    for label in ("dev", "held-out"):
+        out.append((f"new-{label}", [p for p in new if _split(p) == label]))
+    return out
+
+
+def part1() -> None:
     ranges = [(p.name.split("-")[0], p) for p in sorted(HISTORY.glob("r*")) if p.is_dir()]
     ranges.append(("quickstart", ROOT / "examples" / "r2-hybridize"))
     print(f"{'replay':<11} {'replaced':>8} {'dup':>4} {'lost':>4} {'unacc':>5} {'sent':>6} {'markers':>9} "
@@ -220,18 +234,45 @@ def main() -> None:
         r = replay(name, path)
         print(f"{name:<11} {r['replaced']:>8} {r['dup']:>4} {r['lost']:>4} {r['unacc']:>5} {r['sent']:>6} "
               f"{r['carried']:>4}/{r['added']:<4} {r['failed']:>6}")
-    if not HUMAN.is_dir():
-        print("../shared/corpus/human-syncs not found: part 2 skipped", file=sys.stderr)
-        return
-    print(f"\n{'human sync':<40} {'recall':>14} {'precision':>14} {'kept':>16}")
-    for label, names in (("dev", DEV), ("held-out", HELD_OUT)):
-        totals = [0, 0, 0, 0, 0]
-        for name in names:
-            tp, touched, pos, kept, both = human_sync(HUMAN / name)
+
+
+def part2(only: str | None) -> None:
+    from bot.markdown.blocks import MarkdownError
+
+    print(f"\n{'human sync':<60} {'recall':>16} {'precision':>16} {'kept':>18}")
+    summary = []
+    for label, folders in groups():
+        if only and label != only:
+            continue
+        totals, failed = [0, 0, 0, 0, 0], 0
+        for folder in folders:
+            try:
+                tp, touched, pos, kept, both = human_sync(folder)
+            except MarkdownError as err:  # the sync refuses such a file with this message; counted, not hidden
+                failed += 1
+                print(f"{folder.name[:60]:<60} failed: {err}")
+                continue
             totals = [a + b for a, b in zip(totals, (tp, touched, pos, kept, both), strict=True)]
-            print(f"{name:<40} {_ratio(tp, pos):>14} {_ratio(tp, touched):>14} {_ratio(both, kept):>16}")
+            print(f"{folder.name[:60]:<60} {_ratio(tp, pos):>16} {_ratio(tp, touched):>16} {_ratio(both, kept):>18}")
         tp, touched, pos, kept, both = totals
-        print(f"{'all ' + label:<40} {_ratio(tp, pos):>14} {_ratio(tp, touched):>14} {_ratio(both, kept):>16}")
+        line = (f"{'all ' + label:<60} {_ratio(tp, pos):>16} {_ratio(tp, touched):>16} {_ratio(both, kept):>18}"
+                + (f"  ({failed} of {len(folders)} failed)" if failed else ""))
+        summary.append(line)
+        print(line)
+    print("\n" + "\n".join(summary))
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    opts = dict(zip(args[::2], args[1::2], strict=False))
+    sys.path.insert(0, str(Path(opts["--base"]).resolve()) if "--base" in opts else str(ROOT))
+    import bot
+
+    print(f"bot from {Path(bot.__file__).parent}")
+    if opts.get("--part", "1") == "1" and "--group" not in opts:
+        part1()
+    if opts.get("--part", "2") == "2":
+        part2(opts.get("--group"))
 
 
 if __name__ == "__main__":
