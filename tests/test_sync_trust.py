@@ -12,6 +12,7 @@ from bot.sync.plan import _apply_fixes, plan_file, render_file
 from bot.sync.replay import build_replay
 from bot.sync.report import build_report
 from bot.sync.runner import SyncOptions, run_sync
+from bot.translate.base import TranslationResult
 from bot.translate.factory import make_engine, memory_from_commit
 from tests.conftest import ROOT
 
@@ -304,3 +305,53 @@ def test_a_symbol_string_change_in_code_is_carried_and_a_formula_change_is_fixed
     plan, out = _sync_text(origin, new, edition)
     assert plan.requests == [] and out.edition_text == "我们一直遍历$B$。让我们看看。\n"
     assert out.units[0].action == "trivial-fix"
+
+
+# -- abstention: no splice through an unsure alignment pair (issue 10) -------------------------------------------
+
+NDARRAY = ROOT / "tests" / "data" / "corpus" / "d2l-zh" / "chapter_preliminaries"
+
+
+def test_an_unsure_pair_keeps_the_human_text_flagged_and_a_confident_pair_still_splices():
+    """Real d2l-zh ndarray.md: the translator split "This might be undesirable for two reasons. First, ..." into
+    a lead paragraph of its own and a numbered list, so the aligner pairs the English paragraph with the list
+    at a low confidence. A change there must not be spliced into the list; a change in a confidently paired
+    paragraph (the concatenation paragraph) still is."""
+    from bot.align.blocks import LOW_CONFIDENCE
+
+    origin = (NDARRAY / "ndarray_origin.md").read_text(encoding="utf-8")
+    edition = (NDARRAY / "ndarray.md").read_text(encoding="utf-8")
+    new = origin.replace("undesirable for two reasons.", "undesirable for two main reasons.")
+    new = new.replace("The example below shows what happens", "The example below illustrates what happens")
+    assert new.count("main reasons") == 1 and new.count("illustrates") == 1
+    plan = plan_file("ndarray.md", origin, new, edition)
+    results = {r.id: TranslationResult(r.id, r.text, "test") for r in plan.requests}
+    out = render_file(plan, results, identity)
+    (unsure,) = [u for u in out.units if u.action == "kept-unsure"]
+    assert unsure.flags == ["low-confidence-alignment"] and unsure.status == "ok"
+    assert "1. 首先，我们不想总是不必要地分配内存" in unsure.old_text and unsure.text == unsure.old_text
+    assert any(f"< {LOW_CONFIDENCE}" in n and "confidence 0." in n for n in unsure.notes)
+    assert any("two main reasons" in n for n in unsure.notes) and "{+main+}" in unsure.english_diff
+    assert unsure.old_text in out.edition_text and "This might be undesirable for two reasons." in out.origin_text
+    assert "main reasons" not in out.edition_text and not any("main reasons" in r.source for r in plan.requests)
+    (spliced,) = [u for u in out.units if u.action == "splice"]
+    assert [r.english for r in spliced.requests] == [
+        "The example below illustrates what happens when we concatenate two matrices along rows (axis 0, the first "
+        "element of the shape) vs. columns (axis 1, the second element of the shape)."]
+    assert "我们只需要提供张量列表，并给出沿哪个轴连结。" in spliced.text and "illustrates" in spliced.text
+    assert "illustrates" in out.origin_text
+    assert {u.action for u in out.units} == {"keep", "kept-unsure", "splice"}
+    _accounted(edition, out)
+    report = [f for u in out.units for f in u.flags]
+    assert report.count("low-confidence-alignment") == 1
+    # deleted upstream through the same unsure pair: kept and flagged, its English stays in the origin file
+    para = next(b.text for b in plan.origin.blocks if b.text.startswith("This might be undesirable"))
+    _, gone = _sync_text(origin, origin.replace(para, ""), edition)
+    (kept,) = [u for u in gone.units if u.action != "keep"]
+    assert kept.action == "kept-unsure" and kept.flags == ["low-confidence-alignment"]
+    assert _lines(gone.edition_text) == _lines(edition) and para in gone.origin_text
+
+
+def _lines(text: str) -> list[str]:
+    """Non-blank lines (the renderer puts a blank line between a heading and a tab region that had none)."""
+    return [ln for ln in text.splitlines() if ln.strip()]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from rapidfuzz.fuzz import ratio
 
-from bot.align.blocks import Alignment, align
+from bot.align.blocks import LOW_CONFIDENCE, Alignment, BlockPair, align
 from bot.markdown.blocks import MARK_RE, Block, Document, Kind, MarkdownError, parse
 from bot.markdown.invariants import Violation, check
 from bot.markdown.protect import RestoreError, Segment, protect, restore
@@ -38,8 +38,12 @@ SPLICE_KINDS = frozenset({Kind.PARAGRAPH, Kind.BLOCKQUOTE})
 #: An upstream cell and an edition-only cell of the same framework at least this similar (code only,
 #: comments and layout aside) are two versions of one cell.
 SAME_CELL_SIMILARITY = 60.0
-NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition", "edition-ahead",
-                             "kept-stale"})
+#: Human text kept for review: the old English stays in the origin file, so the next sync looks again.
+KEPT_FOR_REVIEW = frozenset({"kept-stale", "kept-unsure"})
+NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition",
+                             "edition-ahead"}) | KEPT_FOR_REVIEW
+#: Flag of a block kept because its alignment with the translation is unsure (``BlockPair.low_confidence``).
+UNSURE_FLAG = "low-confidence-alignment"
 #: Upstream changes that send nothing to an engine and leave the translation's words as they are.
 LIGHT_OPS = frozenset({"unchanged", "cosmetic", "moved", "markers", "trivial"})
 
@@ -284,7 +288,7 @@ class _Planner:
                     self.units.append(Unit(action, (c.new,) if c.new is not None else (), (), (c.old,),
                                            flags=["not in edition"]))
             elif all(x.op == "deleted" for x in group):
-                self._deleted(pair.src, pair.tgt)
+                self._deleted(pair.src, pair.tgt, k)
             elif not pair.tgt:
                 new_idx = tuple(x.new for x in group if x.new is not None)
                 self.units.append(Unit("skip", new_idx, (), pair.src, flags=["not in edition"],
@@ -292,9 +296,11 @@ class _Planner:
             elif c.new in force and not multi and len(pair.tgt) == 1:
                 self._retranslate((c.old,), (pair.tgt[0],), (c.new,), c, flags=["re-translation requested"])
             elif c.op == "deleted" and not multi:
-                self._deleted(pair.src, pair.tgt)
+                self._deleted(pair.src, pair.tgt, k)
             elif (c.new not in force and self._keep_human(pair.src, pair.tgt,
                                                          tuple(x.new for x in group if x.new is not None), c)):
+                pass
+            elif c.new not in force and self._keep_unsure(k, tuple(x.new for x in group if x.new is not None), c):
                 pass
             elif multi or len(pair.tgt) > 1:
                 self._retranslate(pair.src, pair.tgt, tuple(x.new for x in group if x.new is not None), c,
@@ -303,9 +309,53 @@ class _Planner:
                 self._modified(c, pair.tgt[0])
             self._emit_attached(k)
 
-    def _deleted(self, src: Sequence[int], tgt: Sequence[int]) -> None:
+    def _unsure(self, k: int) -> bool:
+        """Is pair ``k`` too unsure to change the translation through it? A low-confidence pair is, unless it
+        is a 1-1 pair held in place by its neighbours: the pairs just before and after it (unpaired code cells
+        and equations aside) are confident and paired on both sides, or the document ends there, so the
+        aligner had no other place for either block."""
+        pairs = self.alignment.pairs
+        pair = pairs[k]
+        if not pair.low_confidence or any(self.origin.blocks[i].kind in COPY_KINDS for i in pair.src):
+            return False  # code, equations and toc follow their own rules (merge, copy)
+        if pair.relation != "1-1":
+            return True
+
+        def firm(n: int, step: int) -> bool:
+            while 0 <= n < len(pairs) and not (pairs[n].src and pairs[n].tgt) and all(
+                    b.kind in COPY_KINDS for b in self._blocks(pairs[n])):
+                n += step  # an unpaired code cell or equation could not have rendered a prose block
+            return not 0 <= n < len(pairs) or (bool(pairs[n].src) and bool(pairs[n].tgt)
+                                               and not pairs[n].low_confidence)
+
+        return not (firm(k - 1, -1) and firm(k + 1, 1))
+
+    def _blocks(self, pair: BlockPair) -> list[Block]:
+        return [self.origin.blocks[i] for i in pair.src] + [self.edition.blocks[i] for i in pair.tgt]
+
+    def _unsure_note(self, k: int) -> str:
+        pair = self.alignment.pairs[k]
+        return (f"the alignment of this English block with its translation is unsure ({pair.relation} pair, "
+                f"confidence {pair.confidence:.2f} < {LOW_CONFIDENCE}): the translation is kept as it is, nothing "
+                "was spliced or replaced through it, and its old English stays in the origin file; check the "
+                "pairing and carry the English change by hand")
+
+    def _keep_unsure(self, k: int, new: Sequence[int], c: Change) -> bool:
+        """Abstain on a changed block whose alignment pair is unsure: the human text stays, flagged, with the
+        new English in the notes (``kept-unsure``)."""
+        pair = self.alignment.pairs[k]
+        if not pair.tgt or not new or not self._unsure(k):
+            return False
+        human = _text(self.edition, pair.tgt)
+        new_en = _text(self.new, new)
+        self.units.append(Unit("kept-unsure", tuple(new), tuple(pair.tgt), tuple(pair.src), [human],
+                               self._sep_edition(pair.tgt[0]), [UNSURE_FLAG], c.word_diff, human,
+                               notes=[self._unsure_note(k), f"new English: {_clip(new_en, 600)}"]))
+        return True
+
+    def _deleted(self, src: Sequence[int], tgt: Sequence[int], pair: int | None = None) -> None:
         """Deleted upstream: the human text goes, flagged with what it said -- unless the origin is stale
-        (the deletion may be a backwards diff): then it stays, flagged for review."""
+        (the deletion may be a backwards diff) or the pair is unsure: then it stays, flagged for review."""
         old = _text(self.edition, tgt)
         if self.stale and tgt:
             self.units.append(Unit("kept-stale", (), tuple(tgt), tuple(src), [old], self._sep_edition(tgt[0]),
@@ -313,6 +363,11 @@ class _Planner:
                                        "deleted upstream, but the origin file is stale (not an upstream version): "
                                        "kept, with its English in the origin file; delete both by hand if the "
                                        "edition follows the new English"]))
+            return
+        if pair is not None and tgt and self._unsure(pair):
+            self.units.append(Unit("kept-unsure", (), tuple(tgt), tuple(src), [old], self._sep_edition(tgt[0]),
+                                   [UNSURE_FLAG], old_text=old, origin_after=self.last_new, notes=[
+                                       "deleted upstream; " + self._unsure_note(pair)]))
             return
         flags = ["human-text-deleted"] if any(self.edition.blocks[k].kind not in COPY_KINDS for k in tgt) else []
         self.units.append(Unit("delete", (), tuple(tgt), tuple(src), old_text=old, sep="", flags=flags,
@@ -651,10 +706,10 @@ def _unlined(v: Violation) -> str:
 def _origin_text(plan: FilePlan) -> str:
     """The new English, except where a unit failed or was kept for review on a stale origin: there the
     old English stays (so it is retried, and the file stays consistent with the kept translation)."""
-    failed = {j: u for u in plan.units if u.status == "failed" or u.action == "kept-stale" for j in u.new}
+    failed = {j: u for u in plan.units if u.status == "failed" or u.action in KEPT_FOR_REVIEW for j in u.new}
     kept_deleted: dict[int, list[Unit]] = {}
     for u in plan.units:
-        if u.action == "kept-stale" and not u.new and u.old_origin:
+        if u.action in KEPT_FOR_REVIEW and not u.new and u.old_origin:
             kept_deleted.setdefault(u.origin_after, []).append(u)
     chunks: list[str] = []
 

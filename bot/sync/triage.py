@@ -39,6 +39,7 @@ LOW_SIMILARITY = 40.0
 ACTION_RISK: dict[str, tuple[int, str]] = {
     "delete": (85, "human text deleted"),
     "kept-stale": (60, "stale origin file: human text kept for review"),
+    "kept-unsure": (75, "unsure alignment: human text kept, English change not carried"),
     "edition-ahead": (55, "edition ahead of its origin file: human text kept"),
     "retranslate": (80, "human text replaced"),
     "splice": (70, "human sentences replaced"),
