@@ -143,6 +143,59 @@ def test_casing_punctuation_enumerators_contractions_send_nothing_and_keep_the_t
     _accounted(edition, out)
 
 
+# -- heading levels and emphasis (d2l-tr v0.17.1 syncs carry them every time) ----------------------------------
+
+ENV_OLD = ("#### Medical Diagnostics\n\nAmong categories of distribution shift, *covariate shift* may be the most "
+           "widely studied. Statisticians call this *covariate shift* because the problem arises due to a shift "
+           "in the distribution of the *covariates* (the features). This can lead to what researchers call "
+           "\"runaway feedback loops.\" Additionally, we want to be careful.\n")
+ENV_NEW = ("### Medical Diagnostics\n\nAmong categories of distribution shift, covariate shift may be the most "
+           "widely studied. Statisticians call this *covariate shift* because the problem arises due to a shift "
+           "in the distribution of the covariates (features). This can lead to what researchers call "
+           "*runaway feedback loops*. Additionally, we want to be careful.\n")
+ENV_TR = ("#### Tıbbi Teşhis\n\nDağılım kayması kategorileri arasında, *ortak değişken kayması* en yaygın olarak "
+          "çalışılmışı olabilir. İstatistikçiler buna *ortak değişken kayması* diyorlar, çünkü sorun "
+          "*ortak değişkenlerin* (özniteliklerin) dağılımındaki bir kaymadan kaynaklanıyor. Bu, araştırmacıların "
+          "\"kaçak geri bildirim döngüleri\" dediği şeye yol açabilir. Ek olarak, dikkatli olmak istiyoruz.\n")
+
+
+def test_heading_level_and_emphasis_edits_are_carried_by_position_and_send_nothing():
+    """d2l-tr environment.md (v0.17.1): `####` -> `###`, emphases dropped, a quote became an emphasis; the
+    translator made the same edits, so the sync makes them too, with nothing sent."""
+    plan, out = _sync_text(ENV_OLD, ENV_NEW, ENV_TR, lang="tr")
+    assert plan.requests == []
+    assert out.edition_text == (ENV_TR.replace("####", "###").replace("*ortak değişken kayması* en", "ortak "
+                                "değişken kayması en").replace("*ortak değişkenlerin*", "ortak değişkenlerin")
+                                .replace('"kaçak geri bildirim döngüleri"', "*kaçak geri bildirim döngüleri*"))
+    assert [u.action for u in out.units] == ["markup", "markup"]
+    assert any("3 heading level/emphasis change(s) carried" in n for n in out.units[1].notes)
+    _accounted(ENV_TR, out)
+
+
+def test_an_emphasis_next_to_a_slide_marker_is_still_an_emphasis():
+    """r4 weight-decay.md: `(***Weight decay*` is a slide marker then an emphasis, not an emphasis removed."""
+    old = "Norms.\n*Weight decay* (commonly called $L_2$ regularization),\nmight be the most widely-used technique.\n"
+    new = ("Norms.\n(***Weight decay* (commonly called $L_2$ regularization),\nmight be the most widely-used "
+           "technique**).\n")
+    zh = "范数。\n*权重衰减*（weight decay）是最广泛使用的正则化的技术之一。\n"
+    _, out = _sync_text(old, new, zh)
+    assert "*权重衰减*" in out.edition_text and not any("markup-not-carried" in u.flags for u in out.units)
+
+
+def test_an_emphasis_that_cannot_be_placed_by_position_is_flagged_and_nothing_is_guessed():
+    """d2l-tr numerical-stability-and-init.md: `*exploding* gradient` -> `*exploding gradient*`."""
+    old = "This is the *exploding* gradient problem.\n"
+    new = "This is the *exploding gradient* problem.\n"
+    tr = "Bu *patlayan* gradyan problemidir.\n"
+    plan, out = _sync_text(old, new, tr, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr
+    (u,) = out.units
+    assert "markup-not-carried" in u.flags and any("carry them by hand" in n for n in u.notes)
+    # a translation with more emphases than the English: positions do not match, nothing guessed
+    _, out = _sync_text("A *b* c.\n", "A b c.\n", "*X* bir *b* c.\n", lang="tr")
+    assert out.edition_text == "*X* bir *b* c.\n" and "markup-not-carried" in out.units[0].flags
+
+
 # -- slide markers -----------------------------------------------------------------------------------------
 
 def test_slide_markers_are_carried_onto_heading_paragraph_and_aligned_sentence():
@@ -199,6 +252,51 @@ def test_a_translation_with_the_old_numbers_is_updated():
     plan, out = _sync_text(KAGGLE_OLD, KAGGLE_NEW, KAGGLE_ZH.replace("2", "4"))
     assert plan.requests and out.units[0].action in ("splice", "retranslate")
     assert "human-text-replaced" in out.units[0].flags and any("replaced human text" in n for n in out.units[0].notes)
+
+
+def test_edition_ahead_needs_every_added_anchor_and_every_changed_sentence():
+    """A block is "already ahead" only when the evidence is complete; otherwise kept for review, never
+    silently called ahead (and its old English stays in the origin file so the next run looks again)."""
+    added = KAGGLE_NEW.rstrip() + " Training stops after 10 epochs.\n"
+    plan, out = _sync_text(KAGGLE_OLD, added, KAGGLE_ZH)  # the new sentence (and its 10) is missing
+    (u,) = out.units
+    assert u.action == "kept-review" and "edition-ahead-partial" in u.flags and plan.requests == []
+    assert out.edition_text == KAGGLE_ZH and out.origin_text == KAGGLE_OLD
+    assert "lacks or still has 10" in u.notes[0]
+    reworded = KAGGLE_NEW.rstrip() + " Training then stops early.\n"  # an added sentence without anchors
+    _, out = _sync_text(KAGGLE_OLD, reworded, KAGGLE_ZH)
+    u = out.units[0]
+    assert u.action == "kept-review" and "no evidence for: Training then stops early." in u.notes[0]
+    _, out = _sync_text(KAGGLE_OLD, added, KAGGLE_ZH.replace("。", "，训练10个迭代后停止。"))
+    assert out.units[0].action == "edition-ahead"
+
+
+def test_a_reworded_sentence_without_anchors_is_not_vouched_for_by_another_sentence():
+    """d2l-tr weight-decay.md (v0.17.1): `$3$ -> 3` matched by the Turkish, but "avoid -> mitigate" and
+    "curve-fitting -> regression" have no anchor the translation could show."""
+    from bot.sync.ahead import evidence
+
+    old = ("Limiting the number of features is a popular technique to avoid overfitting. "
+           "For example, $x_1^2 x_2$ and $x_3 x_5^2$ are both monomials of degree $3$.\n")
+    new = old.replace("avoid", "mitigate").replace("$3$", "3")
+    tr = ("Özniteliklerin sayısını sınırlamak, aşırı öğrenmeyi önlemek için popüler bir tekniktir. "
+          "Örneğin, $x_1^2 x_2$ ve $x_3 x_5^2$'nin her ikisi de 3 dereceli tek terimlidir.\n")
+    ev = evidence(old, new, tr, "tr")
+    assert ev.verdict == "partial" and ev.unvouched == (new.split(". ")[0] + ".",)
+    assert evidence(old, old.replace("$3$", "3"), tr, "tr").verdict == "ahead"
+
+
+def test_evidence_notes_render_tokens_as_written():
+    """Report notes said "weagertensor" and "`torch.jit.script": tokens shown with their kind prefix."""
+    from bot.sync.ahead import evidence
+
+    old = "Call `torch.jit.trace` on the EagerModel at https://a.org/x for 3 steps.\n"
+    new = "Call `torch.jit.script` on the EagerTensor at https://a.org/y for 5 steps.\n"
+    ev = evidence(old, new, "对 EagerTensor 调用 `torch.jit.script`（https://a.org/y），5 步。\n", "zh")
+    text = ev.describe()
+    assert ev.verdict == "ahead"
+    assert "`torch.jit.script`" in text and "https://a.org/y" in text and "5" in text.split(", ")
+    assert "weager" not in text and "#5" not in text and "→" not in text
 
 
 def test_stale_origin_keeps_human_sections_and_flags_deletions():

@@ -7,6 +7,11 @@ for wide-script editions the Latin names kept in the text) are copied verbatim b
 tell which English a translated block follows: for every token that differs between the old and the new
 English, the translated block votes *ahead* when it has the new count and *behind* when it has the old
 one. A Latin word only votes when it is present (its absence says nothing: most words get translated).
+
+The verdict is ``ahead`` only when the evidence is complete: every added anchor present, every removed
+one absent, and every sentence the new English changed or added carries at least one such anchor the
+translation has (a reworded sentence with no anchor cannot vouch for itself). Evidence for part of the
+change only is ``partial``: the caller keeps the human text for review instead of calling it ahead.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from bot.align.sentalign import invariant_tokens
+from bot.align.sentences import split_sentences
 from bot.sync.markers import marker_counts, strip_markers
+from bot.sync.trivial import trivial_key
 
 WIDE = frozenset({"zh", "ja", "ko"})
 _ROLE = re.compile(r":\w+:`([^`]+)`")
@@ -29,19 +36,54 @@ class Evidence:
     ahead: int
     behind: int
     tokens: tuple[str, ...] = ()  # the deciding tokens, for the notes
+    missing: tuple[str, ...] = ()  # changed anchors the translation lacks (or still has), for the notes
+    unvouched: tuple[str, ...] = ()  # new English sentences no anchor of the translation vouches for
 
     @property
     def verdict(self) -> str:
-        """``ahead``, ``behind``, ``mixed`` or ``none``."""
-        if self.ahead and not self.behind:
-            return "ahead"
-        if self.behind and not self.ahead:
-            return "behind"
-        return "mixed" if self.ahead else "none"
+        """``ahead`` (complete evidence), ``partial`` (some ahead, some not), ``behind`` or ``none``."""
+        if self.ahead:
+            return "partial" if self.behind or self.missing or self.unvouched else "ahead"
+        return "behind" if self.behind else "none"
+
+    def describe(self) -> str:
+        """The evidence for a report note, tokens rendered as they appear in the text."""
+        parts = []
+        if self.tokens:
+            parts.append("has " + ", ".join(render_token(t) for t in self.tokens))
+        if self.missing:
+            parts.append("lacks or still has " + ", ".join(render_token(t) for t in self.missing))
+        if self.unvouched:
+            parts.append("no evidence for: " + " / ".join(_clip(s) for s in self.unvouched))
+        return "; ".join(parts)
+
+
+def render_token(token: str) -> str:
+    """An anchor token as a reader finds it in the text: ``$x$``, ```code```, a URL, a number, a word."""
+    kind, body = token[:1], token[1:]
+    if token.startswith("slide"):
+        return "slide marker"
+    if kind == "$":
+        return f"${body}$"
+    if kind == "`":
+        return f"`{body}`"
+    if kind in "#w→":
+        return body
+    return token
+
+
+def _clip(text: str, n: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+_URL_TAIL = "）)。，,.;；:：!！?？」』】>"
 
 
 def _tokens(text: str, latin: bool) -> Counter[str]:
-    tokens = invariant_tokens(strip_markers(text), latin_words=latin)
+    tokens: Counter[str] = Counter()
+    for t, c in invariant_tokens(strip_markers(text), latin_words=latin).items():
+        tokens[t.rstrip(_URL_TAIL) if t.startswith("→") else t] += c  # a bare URL ends before `）` or `。`
     tokens["slide"] += sum(marker_counts(text).values())  # marker style aside: editions pick their own
     return tokens
 
@@ -67,7 +109,23 @@ def evidence(old_en: str, new_en: str, translation: str, lang: str) -> Evidence:
     # Latin words are weak evidence (a translator repeats or drops names): they decide only when no
     # code, math, number, URL or marker does.
     ahead, behind, deciding = votes[True] if votes[True][0] or votes[True][1] else votes[False]
-    return Evidence(ahead, behind, tuple(deciding[:6]))
+    strong = [t for t in sorted(set(o) | set(n)) if o[t] != n[t] and not t.startswith("w")]
+    missing = tuple(t for t in strong if t not in deciding and e[t] != n[t])
+    return Evidence(ahead, behind, tuple(deciding[:6]), missing[:6], _unvouched(old_en, new_en, set(deciding),
+                                                                               latin))
+
+
+def _unvouched(old_en: str, new_en: str, vouched: set[str], latin: bool) -> tuple[str, ...]:
+    """Sentences of the new English, changed or added (trivial edits aside), with no vouched anchor."""
+    old_s, new_s = split_sentences(old_en, "en"), split_sentences(new_en, "en")
+    old_keys = {trivial_key(x) for x in old_s}
+    out = []
+    for sentence in new_s:
+        if trivial_key(sentence) in old_keys:
+            continue
+        if not {t for t, c in _tokens(sentence, latin).items() if c > 0} & vouched:
+            out.append(sentence)
+    return tuple(out)
 
 
 def _near(word: str, tokens: Counter[str]) -> int:

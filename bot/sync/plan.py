@@ -27,6 +27,7 @@ from bot.markdown.protect import RestoreError, Segment, protect, restore
 from bot.sync.ahead import carried_tokens, evidence
 from bot.sync.diff import Change, diff_blocks
 from bot.sync.markers import transfer
+from bot.sync.markup import carry_markup
 from bot.sync.merge import MergeResult, keep_comment_lines, merge_code
 from bot.sync.splice import splice, splice_items
 from bot.sync.trivial import token_fixes
@@ -39,7 +40,7 @@ SPLICE_KINDS = frozenset({Kind.PARAGRAPH, Kind.BLOCKQUOTE})
 #: comments and layout aside) are two versions of one cell.
 SAME_CELL_SIMILARITY = 60.0
 #: Human text kept for review: the old English stays in the origin file, so the next sync looks again.
-KEPT_FOR_REVIEW = frozenset({"kept-stale", "kept-unsure"})
+KEPT_FOR_REVIEW = frozenset({"kept-stale", "kept-unsure", "kept-review"})
 NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition",
                              "edition-ahead"}) | KEPT_FOR_REVIEW
 #: Flag of a block kept because its alignment with the translation is unsure (``BlockPair.low_confidence``).
@@ -387,10 +388,17 @@ class _Planner:
         if ev.verdict == "ahead":
             self.units.append(Unit("edition-ahead", tuple(new), tuple(tgt), tuple(src), [human], sep, ["edition-ahead"],
                                    c.word_diff, human, notes=[
-                                       "the translation already follows the new English (" + ", ".join(ev.tokens)
-                                       + "): kept, origin updated"]))
+                                       f"the translation already follows the new English ({ev.describe()}): "
+                                       "kept, origin updated"]))
             return True
-        if self.stale and ev.verdict in ("none", "mixed"):
+        if ev.verdict == "partial":
+            self.units.append(Unit("kept-review", tuple(new), tuple(tgt), tuple(src), [human], sep,
+                                   ["edition-ahead-partial"], c.word_diff, human, notes=[
+                                       "the translation follows part of the new English only "
+                                       f"({ev.describe()}): kept for review, its old English stays in the "
+                                       "origin file"]))
+            return True
+        if self.stale and ev.verdict == "none":
             self.units.append(Unit("kept-stale", tuple(new), tuple(tgt), tuple(src), [human], sep,
                                    ["stale-origin-review"], c.word_diff, human, notes=[
                                        "the origin file is stale and the translation gives no evidence of which "
@@ -406,18 +414,23 @@ class _Planner:
         text, n = _apply_fixes(old, [f for f in c.fixes if f[0].lower() != f[1].lower()])
         moved = transfer(self.origin.blocks[c.old].text, self.new.blocks[c.new].text, text, self.src_lang,
                          self.lang)
-        text = moved.text
+        markup = carry_markup(self.origin.blocks[c.old].text, self.new.blocks[c.new].text, moved.text)
+        text = markup.text
         flags = [_light_flag([c])]
-        notes = list(moved.notes)
+        notes = list(moved.notes) + markup.notes
         if n:
             flags.append(f"{n} verbatim fix(es) applied")
+        if markup.carried:
+            notes.append(f"{markup.carried} heading level/emphasis change(s) carried onto the translation")
+        if markup.uncarried:
+            flags.append("markup-not-carried")
         if moved.carried and text != old:
             notes.append(f"{moved.carried} slide marker(s) carried onto the translation")
         if moved.removed and not moved.uncarried:
             notes.append(f"{moved.removed} slide marker(s) removed upstream")
         if not moved.complete:
             flags.append("slide-marker-not-carried")
-        action = "cosmetic" if text == old else ("trivial-fix" if n else "markers")
+        action = "cosmetic" if text == old else ("trivial-fix" if n else "markers" if moved.text != old else "markup")
         self.units.append(Unit(action, (c.new,), (k,), (c.old,), [text], self._sep_edition(k), flags,
                                c.word_diff if c.op == "trivial" else "", old, notes=notes,
                                markers_added=moved.added, markers_carried=moved.carried))

@@ -1,0 +1,122 @@
+"""Markup a translation follows exactly: heading levels and emphasis.
+
+Upstream edits that only move a heading to another level (``#### Medical`` -> ``### Medical``) or only
+add, remove or re-style an emphasis (``*covariate shift*`` -> ``covariate shift``, ``"runaway feedback
+loops"`` -> ``*runaway feedback loops*``) leave the words alone, so they send nothing; but a reader of the
+translation sees them, and human translators carry them (d2l-tr's v0.17.1 syncs do, every time). They are
+carried here by position, never by guessing: the k-th emphasis of the old English is the k-th emphasis of
+the translation only when both have the same number of them. An edit that cannot be placed that way (an
+emphasis put on words that were plain, a span that grows or shrinks) is reported as not carried.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+_HEADING = re.compile(r"^(#{1,6})(?=\s)")
+# inline code and math are opaque: an asterisk inside them is not emphasis
+_OPAQUE = re.compile(r"`[^`\n]+`|\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
+_EMPH = re.compile(r"(?<![*\w\\])\*(?![*\s])((?:[^*\n]|\n(?!\s*\n))+?)(?<![\s\\])\*(?![*\w])")
+_SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
+_QUOTE = re.compile(r"\"([^\"\n]+)\"")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Carried:
+    text: str
+    carried: int = 0  # markup edits applied to the translation
+    uncarried: int = 0  # markup edits that could not be placed
+    notes: list[str] = field(default_factory=list)
+
+
+def _mask(text: str) -> str:
+    """Code and math blanked out, slide markers (``(**``, ``**]``...) too: ``(***Weight decay*`` has an emphasis."""
+    text = _OPAQUE.sub(lambda m: "\x00" * len(m.group()), text)
+    return _SLIDE.sub(lambda m: "\x01" * len(m.group()), text)
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    return list(pattern.finditer(_mask(text)))
+
+
+def _key(m: re.Match[str], text: str) -> str:
+    return " ".join(text[m.start(1):m.end(1)].split()).lower().strip(".,;:!? ")
+
+
+def heading_level(old_en: str, new_en: str, translation: str, out: Carried) -> str:
+    lo, ln, lt = (_HEADING.match(t.lstrip("\n")) for t in (old_en, new_en, translation))
+    if not (lo and ln) or lo.group(1) == ln.group(1):
+        return translation
+    if lt and lt.group(1) == lo.group(1):
+        out.carried += 1
+        lead = len(translation) - len(translation.lstrip("\n"))
+        return translation[:lead] + ln.group(1) + translation[lead + len(lt.group(1)):]
+    out.uncarried += 1
+    out.notes.append(f"heading level {lo.group(1)} -> {ln.group(1)} upstream: the translation's heading "
+                     "level differs, not changed")
+    return translation
+
+
+def _word_starts(text: str) -> list[int]:
+    return [m.start() for m in _WORD.finditer(_mask(text))]
+
+
+def _at(starts: list[int], offset: int) -> int:
+    """Index of the first word at or after ``offset``."""
+    return next((i for i, s in enumerate(starts) if s >= offset), len(starts))
+
+
+def emphasis(old_en: str, new_en: str, translation: str, out: Carried) -> str:
+    """Carry removed emphases and emphasis <-> quote swaps by position; all of a block's edits or none."""
+    eo, en = _spans(_EMPH, old_en), _spans(_EMPH, new_en)
+    qo, qn = _spans(_QUOTE, old_en), _spans(_QUOTE, new_en)
+    if [_key(m, old_en) for m in eo + qo] == [_key(m, new_en) for m in en + qn] and len(eo) == len(en):
+        return translation
+    wo, wn = _word_starts(old_en), _word_starts(new_en)
+    to_new = {}
+    for a, b, size in SequenceMatcher(a=[_word(old_en, s) for s in wo], b=[_word(new_en, s) for s in wn],
+                                      autojunk=False).get_matching_blocks():
+        to_new.update({a + d: b + d for d in range(size)})
+
+    def place(spans: list[re.Match[str]], text: str, starts: list[int]) -> dict[tuple[int, str], int]:
+        return {(_at(starts, m.start(1)), _key(m, text)): i for i, m in enumerate(spans)}
+
+    old_e, new_e = place(eo, old_en, wo), place(en, new_en, wn)
+    old_q, new_q = place(qo, old_en, wo), place(qn, new_en, wn)
+    moved = {(to_new.get(w, -1), k): i for (w, k), i in old_e.items()}
+    moved_q = {(to_new.get(w, -1), k): i for (w, k), i in old_q.items()}
+    removed = [i for pos, i in moved.items() if pos not in new_e]
+    added = [pos for pos in new_e if pos not in moved]
+    et, qt = _spans(_EMPH, translation), _spans(_QUOTE, translation)
+    edits: list[tuple[re.Match[str], str]] = []  # (span in the translation, its new delimiter: "" '"' "*")
+    if len(et) == len(eo):
+        edits += [(et[i], '"' if pos in new_q and pos not in moved_q else "") for pos, i in moved.items()
+                  if i in removed]
+    if len(qt) == len(qo):
+        edits += [(qt[moved_q[pos]], "*") for pos in added if pos in moved_q and pos not in new_q]
+    todo = len(removed) + len(added)
+    if len(edits) < todo:
+        out.uncarried += todo
+        out.notes.append(f"{todo} emphasis change(s) upstream: not all can be placed in the translation by "
+                         "position, none carried; carry them by hand")
+        return translation
+    text = translation
+    for m, delim in sorted(edits, key=lambda e: e[0].start(), reverse=True):
+        text = text[:m.start()] + delim + translation[m.start(1):m.end(1)] + delim + text[m.end():]
+    out.carried += len(edits)
+    return text
+
+
+def _word(text: str, start: int) -> str:
+    m = _WORD.match(text, start)
+    return m.group().lower() if m else ""
+
+
+def carry_markup(old_en: str, new_en: str, translation: str) -> Carried:
+    """The translation with heading-level and emphasis edits between ``old_en`` and ``new_en`` carried."""
+    out = Carried(translation)
+    out.text = emphasis(old_en, new_en, heading_level(old_en, new_en, translation, out), out)
+    return out
