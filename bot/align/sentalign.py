@@ -231,9 +231,18 @@ def _length_cost(src_len: float, tgt_len: float, expansion: float, variance: flo
 
 
 def _anchor_mismatch(src: Counter[str], tgt: Counter[str], number_weight: float) -> float:
-    """Weighted count of the tokens without a partner on the other side of the bead."""
-    unmatched = (src - tgt) + (tgt - src)
-    return sum(count * (number_weight if token[0] in "#w" else 1.0) for token, count in unmatched.items())
+    """Weighted count of the tokens without a partner on the other side of the bead.
+
+    Summed in the order of ``(src - tgt) + (tgt - src)`` (source surplus, then target surplus), without
+    building those Counters: it runs for most candidate beads."""
+    total: float = 0
+    for side, other in ((src, tgt), (tgt, src)):
+        get = other.get
+        for token, count in side.items():
+            surplus = count - get(token, 0)
+            if surplus > 0:
+                total += surplus * (number_weight if token[0] in "#w" else 1.0)
+    return total
 
 
 def _anchor_cost(mismatch: float, params: AlignParams) -> float:
@@ -288,8 +297,15 @@ class _Beads:
         self.tgt_anchor = [dict(c) for c in tgt_anchor]
         self.any_anchor = any(self.src_anchor) or any(self.tgt_anchor)
         self.words = lexicon is not None
-        #: the largest negative cost a bead can get (word evidence), for pruning in ``evidence``
-        self.max_bonus = params.lexical_weight * params.lexical_center if self.words else 0.0
+        #: a lower bound of (evidence − length cost): the largest bonus word evidence can give (overlap 1, or 0
+        #: for a negative weight); anchors and unexplained parts only add. ``-inf`` (no pruning) for parameters
+        #: under which they could subtract.
+        self.min_extra = min(0.0, params.lexical_weight * (params.lexical_center - 1.0),
+                             params.lexical_weight * params.lexical_center) if self.words else 0.0
+        if min(params.anchor_cost, params.anchor_saturation, params.part_cost) < 0:
+            self.min_extra = -math.inf
+        self._src_span: dict[tuple[int, int], Counter[str]] = {}
+        self._tgt_span: dict[tuple[int, int], Counter[str]] = {}
         if lexicon is not None:
             self._word_masks([en_units(x) for x in src], [tgt_units(x) for x in tgt], lexicon)
 
@@ -331,28 +347,45 @@ class _Beads:
             tgt_tokens.update(d)
         return src_tokens, tgt_tokens
 
-    def evidence(self, i: int, ni: int, j: int, nj: int, bound: float = math.inf) -> float:
-        """Length, anchor and lexical cost of one bead (the prior is added by the caller); once the length
-        cost alone shows the bead costs at least ``bound``, a lower bound is returned instead.
+    def evidence(self, i: int, ni: int, j: int, nj: int) -> float:
+        """Length, anchor and lexical cost of one bead (the prior is added by the caller).
 
         An unpaired sentence (1-0, 0-1) costs only its prior: its tokens are explained by the omission, so
         charging them would push a dropped sentence into a neighbour's bead instead."""
         if i == ni or j == nj:
             return 0.0
+        return self.evidence_after(self.length_cost(i, ni, j, nj), i, ni, j, nj)
+
+    def length_cost(self, i: int, ni: int, j: int, nj: int) -> float:
+        return _length_cost(self.src_pre[ni] - self.src_pre[i], self.tgt_pre[nj] - self.tgt_pre[j], self.expansion,
+                            self.params.variance)
+
+    def evidence_after(self, cost: float, i: int, ni: int, j: int, nj: int) -> float:
+        """:meth:`evidence` of a paired bead given its length cost; never less than ``cost + min_extra``."""
         p = self.params
-        cost = _length_cost(self.src_pre[ni] - self.src_pre[i], self.tgt_pre[nj] - self.tgt_pre[j],
-                            self.expansion, p.variance)
-        if cost - self.max_bonus >= bound:
-            return cost - self.max_bonus  # cannot beat the best path into this cell: skip the rest
-        tokens = self._tokens(i, ni, j, nj)
-        if tokens is not None:
-            cost += _anchor_cost(_anchor_mismatch(*tokens, p.number_weight), p)
+        if self.any_anchor:
+            src_tokens, tgt_tokens = self._span(self._src_span, self.src_anchor, i, ni), \
+                self._span(self._tgt_span, self.tgt_anchor, j, nj)
+            if src_tokens or tgt_tokens:
+                cost += _anchor_cost(_anchor_mismatch(src_tokens, tgt_tokens, p.number_weight), p)
         if self.words:
             overlap, unexplained = self.lexical(i, ni, j, nj)
             if overlap is not None:
                 cost += p.lexical_weight * (p.lexical_center - overlap)
             cost += p.part_cost * unexplained
         return cost
+
+    @staticmethod
+    def _span(cache: dict[tuple[int, int], Counter[str]], anchors: list[dict[str, int]], lo: int, hi: int,
+              ) -> Counter[str]:
+        """The anchors of sentences ``lo..hi`` merged (cached: a span is part of many candidate beads)."""
+        merged = cache.get((lo, hi))
+        if merged is None:
+            merged = Counter()
+            for d in anchors[lo:hi]:
+                merged.update(d)
+            cache[(lo, hi)] = merged
+        return merged
 
     def score(self, i: int, ni: int, j: int, nj: int) -> float:
         """Posterior that a chosen bead is a true translation pair (see :class:`AlignParams`); 0 if unpaired."""
@@ -426,28 +459,55 @@ def align_sentences(
         pair = -math.log(params.priors[(1, 1)]) + beads_of.evidence(0, 1, 0, 1)
         if pair <= -math.log(params.priors[(1, 0)]) - math.log(params.priors[(0, 1)]):
             return [SentencePair((0,), (0,), beads_of.score(0, 1, 0, 1), src[0], tgt[0])]
-    prior_cost = [(di, dj, -math.log(p)) for (di, dj), p in params.priors.items() if p > 0]
+    # A pull DP: each cell takes the cheapest of its candidate beads, offered in the order a push over the
+    # cells in row-major order would offer them (predecessor row-major), so ties go to the same bead. The 1-1
+    # candidate is costed first; any other paired candidate whose length cost plus the largest possible word
+    # bonus already exceeds the best known total is skipped (it cannot be the minimum): exact, and most of the
+    # 2-2, 1-3 … 1-6 candidates never need their anchors and words.
+    shapes = sorted(((di, dj, -math.log(p)) for (di, dj), p in params.priors.items() if p > 0 and (di or dj)),
+                    key=lambda s: (-s[0], -s[1]))
+    one_one = -math.log(params.priors[(1, 1)]) if params.priors.get((1, 1), 0) > 0 else None
+    min_extra = beads_of.min_extra
+    length_cost, evidence_after = beads_of.length_cost, beads_of.evidence_after
 
-    inf = float("inf")
+    inf = math.inf
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     cost[0][0] = 0.0
-    evidence = beads_of.evidence
-    for i in range(n + 1):
-        row = cost[i]
-        for j in range(m + 1):
-            here = row[j]
-            if here == inf:
+    for ni in range(n + 1):
+        for nj in range(m + 1):
+            if not (ni or nj):
                 continue
-            for di, dj, p_cost in prior_cost:
-                ni, nj = i + di, j + dj
-                if ni > n or nj > m:
+            known = t11 = inf
+            if one_one is not None and ni and nj and cost[ni - 1][nj - 1] < inf:
+                i, j = ni - 1, nj - 1
+                known = t11 = cost[i][j] + one_one + evidence_after(length_cost(i, ni, j, nj), i, ni, j, nj)
+            best, arg = inf, None
+            for di, dj, p_cost in shapes:
+                i, j = ni - di, nj - dj
+                if i < 0 or j < 0:
                     continue
-                best = cost[ni][nj]
-                total = here + p_cost + evidence(i, ni, j, nj, best - here - p_cost)
+                here = cost[i][j]
+                if here == inf:
+                    continue
+                if di == 1 and dj == 1 and one_one is not None:
+                    total = t11
+                elif di and dj:
+                    base = here + p_cost
+                    if base + min_extra > known:
+                        continue
+                    lc = length_cost(i, ni, j, nj)
+                    if base + (lc + min_extra) > known:
+                        continue
+                    total = base + evidence_after(lc, i, ni, j, nj)
+                else:
+                    total = here + p_cost + 0.0
                 if total < best:
-                    cost[ni][nj] = total
-                    back[ni][nj] = (i, j)
+                    best, arg = total, (i, j)
+                if total < known:
+                    known = total
+            cost[ni][nj] = best
+            back[ni][nj] = arg
 
     beads: list[SentencePair] = []
     i, j = n, m
