@@ -26,7 +26,15 @@ from typing import Literal
 
 from rapidfuzz.fuzz import ratio
 
-from bot.align.lexicon import Lexicon, default_lexicon, en_units, tgt_units
+from bot.align.lexicon import (
+    Lexicon,
+    WordProfile,
+    default_lexicon,
+    en_units,
+    profile_explained,
+    profile_overlap,
+    tgt_units,
+)
 from bot.markdown.blocks import Block, Document, Kind
 
 LOW_CONFIDENCE = 0.5
@@ -118,6 +126,11 @@ class _Feat:
     signature: str | None
     words: frozenset[str] = frozenset()
     discussion: bool = False
+    #: ``words`` as the lexicon sees them (known words and their translations), when ``_features`` had it
+    profile: WordProfile | None = None
+
+    def word_profile(self, lexicon: Lexicon, is_src: bool) -> WordProfile:
+        return self.profile if self.profile is not None else lexicon.profile(self.words, is_src)
 
 
 def weighted_length(text: str) -> float:
@@ -146,9 +159,12 @@ def _signature(b: Block) -> str | None:
 
 
 def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], side: int,
-              lexical: bool = False) -> list[_Feat]:
+              lexical: bool | Lexicon = False) -> list[_Feat]:
+    """Per-block features; ``lexical`` (True or the lexicon itself) adds the words, a lexicon also their
+    profile (computed once here instead of once per candidate pair)."""
     feats = []
     units = en_units if side == 0 else tgt_units
+    lexicon = lexical if isinstance(lexical, Lexicon) else None
     for b in doc.blocks:
         text = b.text
         if side == 0:
@@ -156,6 +172,7 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
             term_ids = [en for en in terms if en in low]
         else:
             term_ids = [en for en, tr in terms.items() if tr and tr in text]
+        words = units(text) if lexical and (b.kind in _PROSE or b.kind == Kind.TAB) else frozenset()
         feats.append(_Feat(
             kind=b.kind,
             length=weighted_length(b.body if b.kind != Kind.TAB else text),
@@ -165,8 +182,9 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
             level=b.level,
             extra=bool(b.tabs) and all(t in extra for t in b.tabs),
             signature=_signature(b),
-            words=units(text) if lexical and (b.kind in _PROSE or b.kind == Kind.TAB) else frozenset(),
+            words=words,
             discussion=bool(_DISCUSSION.match(text)),
+            profile=lexicon.profile(words, side == 0) if lexicon is not None else None,
         ))
     return feats
 
@@ -193,8 +211,10 @@ def _merge(feats: list[_Feat]) -> _Feat:
         tokens.update(f.tokens)
     f0 = feats[0]
     length = sum(f.length for f in feats if f.kind != Kind.MATH)
+    profiles = [f.profile for f in feats]
+    profile = None if None in profiles else WordProfile().union(*profiles)
     return _Feat(f0.kind, length, tokens, "", f0.tabs, f0.level, False, None,
-                 frozenset().union(*(f.words for f in feats)), all(f.discussion for f in feats))
+                 frozenset().union(*(f.words for f in feats)), all(f.discussion for f in feats), profile)
 
 
 def _kind_sim(a: Kind, b: Kind) -> float:
@@ -225,7 +245,8 @@ def similarity(a: _Feat, b: _Feat, lexicon: Lexicon | None = None) -> float:
         k *= 1.0 if a.tabs == b.tabs else 0.3
     ls = _len_sim(a.length, b.length)
     ts = _tok_sim(a.tokens, b.tokens)
-    lx = lexicon.overlap(a.words, b.words) if lexicon is not None and a.words and b.words else None
+    lx = (profile_overlap(a.word_profile(lexicon, True), b.word_profile(lexicon, False))
+          if lexicon is not None and a.words and b.words else None)
     parts = [(W_LEN, ls)]
     if ts is not None:
         parts.append((W_TOK, ts))
@@ -324,7 +345,7 @@ def _part_explained(part: _Feat, other: _Feat, part_is_src: bool, lexicon: Lexic
     if any(t[0] in "$`:" for t in part.tokens & other.tokens):
         return True  # they share inline math, code or a role: the translator kept it, so it belongs here
     if lexicon is not None and part.words and other.words:
-        share = lexicon.explained(part.words, other.words, part_is_src)
+        share = profile_explained(part.word_profile(lexicon, part_is_src), other.word_profile(lexicon, not part_is_src))
         if share is not None:
             return share >= PART_EVIDENCE
     if part.tokens and other.tokens:
@@ -387,8 +408,8 @@ def align(source: Document, translated: Document, extra_frameworks: Iterable[str
     if lexicon == "default":
         lexicon = default_lexicon() if _is_wide(translated) else None
     lex = lexicon if isinstance(lexicon, Lexicon) else None
-    src = _features(source, extra, terms, 0, lex is not None)
-    tgt = _features(translated, extra, terms, 1, lex is not None)
+    src = _features(source, extra, terms, 0, lex if lex is not None else False)
+    tgt = _features(translated, extra, terms, 1, lex if lex is not None else False)
     pairs: list[BlockPair] = []
     pi = pj = 0
     for ai, aj in [*_anchors(src, tgt), (len(src), len(tgt))]:

@@ -39,8 +39,11 @@ from bot.markdown.blocks import Document
 __all__ = [
     "DEFAULT_PATH",
     "Lexicon",
+    "WordProfile",
     "default_lexicon",
     "en_units",
+    "profile_explained",
+    "profile_overlap",
     "read_lexicon",
     "train_dice",
     "train_ibm1",
@@ -102,6 +105,20 @@ def tgt_units(text: str) -> frozenset[str]:
     return frozenset(units)
 
 
+@dataclass(frozen=True, slots=True)
+class WordProfile:
+    """What the lexicon knows about one text: its ``known`` units (those with an entry), and its ``image``: every
+    unit of the other language that translates one of them. A known unit of text A has a translation in text
+    B exactly when it is in B's image, so overlaps are set intersections computed once per text."""
+
+    known: frozenset[str] = frozenset()
+    image: frozenset[str] = frozenset()
+
+    def union(self, *others: WordProfile) -> WordProfile:
+        """The profile of the texts together."""
+        return WordProfile(self.known.union(*(o.known for o in others)), self.image.union(*(o.image for o in others)))
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """English word → its associated target units, and the reverse, with association weights (0..1]."""
@@ -113,32 +130,48 @@ class Lexicon:
     def backward(self) -> dict[str, set[str]]:
         return _backward(self)
 
+    def profile(self, units: frozenset[str], is_src: bool) -> WordProfile:
+        """The :class:`WordProfile` of ``units`` (English words when ``is_src``, else target units)."""
+        if is_src:
+            table = self.forward
+            known = frozenset(u for u in units if u in table)
+            image = frozenset().union(*(table[w] for w in known))
+        else:
+            table = self.backward
+            known = frozenset(u for u in units if u in table)
+            image = frozenset().union(*(table[u] for u in known))
+        return WordProfile(known, image)
+
     def overlap(self, en: frozenset[str], tgt: frozenset[str]) -> float | None:
         """How well two texts explain each other: the harmonic mean of the share of known English words with
         a translation in ``tgt`` and the share of known target units with a source word in ``en``. ``None``
         when either side has fewer than two known units (no evidence either way)."""
-        known_en = [w for w in en if w in self.forward]
-        back = self.backward
-        known_tgt = [u for u in tgt if u in back]
-        if len(known_en) < 2 or len(known_tgt) < 2:
-            return None
-        hit_en = sum(1 for w in known_en if not tgt.isdisjoint(self.forward[w]))
-        hit_tgt = sum(1 for u in known_tgt if not en.isdisjoint(back[u]))
-        p, r = hit_en / len(known_en), hit_tgt / len(known_tgt)
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return profile_overlap(self.profile(en, True), self.profile(tgt, False))
 
     def explained(self, part: frozenset[str], other: frozenset[str], part_is_src: bool) -> float | None:
         """Share of the known units of ``part`` that have a translation in ``other`` (``None``: fewer than
         three known units). Used to refuse a many-block group whose extra block nothing on the other side
         explains (a zh-only note glued to its neighbour)."""
-        table = self.forward if part_is_src else self.backward
-        known = [u for u in part if u in table]
-        if len(known) < 3:
-            return None
-        return sum(1 for u in known if not other.isdisjoint(table[u])) / len(known)
+        return profile_explained(self.profile(part, part_is_src), self.profile(other, not part_is_src))
 
     def __len__(self) -> int:
         return len(self.forward)
+
+
+def profile_overlap(src: WordProfile, tgt: WordProfile) -> float | None:
+    """:meth:`Lexicon.overlap` of two profiled texts (``src`` English)."""
+    known_en, known_tgt = len(src.known), len(tgt.known)
+    if known_en < 2 or known_tgt < 2:
+        return None
+    p, r = len(src.known & tgt.image) / known_en, len(tgt.known & src.image) / known_tgt
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def profile_explained(part: WordProfile, other: WordProfile) -> float | None:
+    """:meth:`Lexicon.explained` of two profiled texts."""
+    if len(part.known) < 3:
+        return None
+    return len(part.known & other.image) / len(part.known)
 
 
 _BACKWARD: dict[int, dict[str, set[str]]] = {}

@@ -282,9 +282,9 @@ class _Beads:
 
     Why a class: the DP scores every candidate bead (11 shapes per cell); the old per-bead ``sum(Counter)``
     calls were 60% of a whole-book parallel-data build. Lengths are prefix sums, anchor multisets are merged
-    only when a bead has any, and word evidence is precomputed per sentence pair as bit masks: bit ``w`` of
-    ``src_hit[k][l]`` says that known word ``w`` of source sentence ``k`` has a translation in target sentence
-    ``l``, so the words a bead explains are an OR of a few integers."""
+    once per span of sentences, and word evidence is a profile per sentence (``Lexicon.profile``: its known
+    words and everything that translates them): the known words of source sentence ``k`` that a target span
+    explains are ``known[k] & image(span)``, and a span's image is merged once."""
 
     def __init__(self, src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str,
                  params: AlignParams, lexicon: Lexicon | None) -> None:
@@ -307,26 +307,22 @@ class _Beads:
         self._src_span: dict[tuple[int, int], Counter[str]] = {}
         self._tgt_span: dict[tuple[int, int], Counter[str]] = {}
         if lexicon is not None:
-            self._word_masks([en_units(x) for x in src], [tgt_units(x) for x in tgt], lexicon)
-
-    def _word_masks(self, src_units: list[frozenset[str]], tgt_units_: list[frozenset[str]], lex: Lexicon) -> None:
-        forward, backward = lex.forward, lex.backward
-        src_known = [sorted(u for u in units if u in forward) for units in src_units]
-        tgt_known = [sorted(u for u in units if u in backward) for units in tgt_units_]
-        self.src_n = [len(k) for k in src_known]
-        self.tgt_n = [len(k) for k in tgt_known]
-        self.src_hit = [[sum(1 << b for b, w in enumerate(known) if not t.isdisjoint(forward[w]))
-                         for t in tgt_units_] for known in src_known]
-        self.tgt_hit = [[sum(1 << b for b, u in enumerate(known) if not e.isdisjoint(backward[u]))
-                         for e in src_units] for known in tgt_known]
+            src_profiles = [lexicon.profile(en_units(x), True) for x in src]
+            tgt_profiles = [lexicon.profile(tgt_units(x), False) for x in tgt]
+            self.src_known = [p.known for p in src_profiles]
+            self.tgt_known = [p.known for p in tgt_profiles]
+            self.src_image = [p.image for p in src_profiles]
+            self.tgt_image = [p.image for p in tgt_profiles]
+            self._src_image_span: dict[tuple[int, int], frozenset[str]] = {}
+            self._tgt_image_span: dict[tuple[int, int], frozenset[str]] = {}
 
     def lexical(self, i: int, ni: int, j: int, nj: int) -> tuple[float | None, int]:
         """Lexical overlap of the bead (``None``: too few known words) and how many of its sentences, on a
         side with several, nothing on the other side explains (see ``Lexicon.overlap`` / ``explained``)."""
         if not self.words:
             return None, 0
-        known_src, hit_src, bad_src = _side(self.src_hit, self.src_n, i, ni, j, nj)
-        known_tgt, hit_tgt, bad_tgt = _side(self.tgt_hit, self.tgt_n, j, nj, i, ni)
+        known_src, hit_src, bad_src = _side(self.src_known, i, ni, _image(self._tgt_image_span, self.tgt_image, j, nj))
+        known_tgt, hit_tgt, bad_tgt = _side(self.tgt_known, j, nj, _image(self._src_image_span, self.src_image, i, ni))
         unexplained = bad_src + bad_tgt
         if known_src < 2 or known_tgt < 2:
             return None, unexplained
@@ -410,18 +406,24 @@ class _Beads:
         return 1.0 / (1.0 + math.exp(-max(min(log_odds, 50.0), -50.0)))
 
 
-def _side(hit: list[list[int]], known_n: list[int], lo: int, hi: int, other_lo: int, other_hi: int,
-          ) -> tuple[int, int, int]:
+def _image(cache: dict[tuple[int, int], frozenset[str]], images: list[frozenset[str]], lo: int, hi: int,
+           ) -> frozenset[str]:
+    """Everything that translates a known word of sentences ``lo..hi`` (cached per span)."""
+    image = cache.get((lo, hi))
+    if image is None:
+        image = cache[(lo, hi)] = images[lo] if hi - lo == 1 else frozenset().union(*images[lo:hi])
+    return image
+
+
+def _side(known: list[frozenset[str]], lo: int, hi: int, other_image: frozenset[str]) -> tuple[int, int, int]:
     """Known words, explained words and unexplained sentences (on a side of several) of one bead side."""
     known_total = hit_total = unexplained = 0
     for k in range(lo, hi):
-        mask = 0
-        for row in hit[k][other_lo:other_hi]:
-            mask |= row
-        hits, known = mask.bit_count(), known_n[k]
-        known_total += known
+        words = known[k]
+        hits, n_known = len(words & other_image), len(words)
+        known_total += n_known
         hit_total += hits
-        if hi - lo > 1 and known >= 3 and hits < SENTENCE_PART_EVIDENCE * known:
+        if hi - lo > 1 and n_known >= 3 and hits < SENTENCE_PART_EVIDENCE * n_known:
             unexplained += 1
     return known_total, hit_total, unexplained
 
