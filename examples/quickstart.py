@@ -31,6 +31,7 @@ ACTIONS = {
     "edition-ahead": "the Chinese already says what the new English says: kept as it is",
     "kept-stale": "English changed in a way AMTS cannot place safely: Chinese kept, flagged for a translator",
     "kept-unsure": "English changed, but which Chinese block renders it is unsure: Chinese kept, flagged",
+    "near-match": "English changed by a word or two: Chinese kept (numbers/code fixed verbatim), flagged for a look",
     "splice": "changed sentences translated and spliced into the human paragraph (the rest stays)",
     "retranslate": "re-translated as a whole (the old Chinese is shown in the PR notes)",
     "insert": "new English paragraph: translated and inserted at its place",

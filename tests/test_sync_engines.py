@@ -7,7 +7,7 @@ import git
 from bot.sync.replay import build_replay
 from bot.sync.report import build_report, pr_body
 from bot.sync.runner import SyncOptions, run_sync
-from bot.translate.factory import make_engine
+from bot.translate.factory import make_engine, memory_from_commit
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "examples" / "r2-hybridize"
@@ -43,3 +43,87 @@ def test_sync_engine_dropping_a_placeholder_fails_only_that_block(aws_env, tmp_p
     assert len(failed) == 1 and "tf.keras.Sequential" in failed[0].old_text
     assert any("placeholder" in n or "markup" in n for n in failed[0].notes)
     assert sum(u.status == "ok" for u in units) == 4
+
+
+# -- issue 9: the fuzzy-TM rule and the term convention hold under every engine ---------------------------------
+
+TRUST = ROOT / "tests" / "data" / "trust" / "underfit-overfit"
+UO = "chapter_multilayer-perceptrons/underfit-overfit.md"
+#: The human sentence with the term convention; the English of it changes by one word upstream (real d2l-en
+#: v0.17.0 -> v0.17.5: "data points" -> "data examples").
+HUMAN = ("*训练误差*（training error）是指，\n模型在训练数据集上计算得到的误差。\n"
+         "*泛化误差*（generalization error）是指，\n"
+         "模型应用在同样从原始样本的分布中抽取的无限多数据样本时，模型误差的期望。\n")
+#: A real rewrite of that English sentence (not a near-match): it is sent, and the convention must survive it.
+REWRITE = ("The *training error* is the error of our model\nas calculated on the training dataset,\nwhile "
+           "*generalization error* is the expectation of our model's error\nwere we to apply it to an infinite stream "
+           "of additional data examples\ndrawn from the same underlying data distribution as our original sample.",
+           "The *training error* is the average error that the model makes on the examples it was fit to,\n"
+           "while *generalization error* is the error we expect on unseen examples\n"
+           "drawn from the same underlying data distribution as our original sample.")
+GLOSSARY = {"training error": "训练误差", "generalization error": "泛化误差"}
+
+
+def _excerpt(tmp_path, new: str):
+    from bot.sync.replay import commit_files
+
+    up, ed = tmp_path / "up", tmp_path / "ed"
+    origin = (TRUST / "origin.md").read_text(encoding="utf-8")
+    commit_files(up, {UO: origin}, "v0.17.0")
+    commit_files(up, {UO: new}, "v0.17.5")
+    commit_files(ed, {UO: (TRUST / "zh.md").read_text(encoding="utf-8"), UO[:-3] + "_origin.md": origin}, "zh")
+    return up, ed
+
+
+def _engines(aws_env, tmp_path):
+    """engine name -> factory: tm (the edition's memory), aws (the Translate emulator, with the edition's terms
+    imported as custom terminology) and an LLM (Bedrock Converse stand-in, with the terms as its glossary)."""
+    from bot.translate.aws import AwsTranslateConfig, AwsTranslateEngine
+    from bot.translate.llm import BedrockConfig, BedrockEngine, PromptConfig
+    from bot.translate.resources import import_terminology
+
+    terms = tmp_path / "TERMINOLOGY.md"
+    terms.write_text("".join(f"{zh}，{en}\n" for en, zh in GLOSSARY.items()), encoding="utf-8")
+    import_terminology(terms, "d2l-zh", "zh")
+    return {
+        "tm": lambda _r, base: make_engine("tm", memory_from_commit(base, "_origin", "en", "zh"), "zh"),
+        "aws": lambda *_: AwsTranslateEngine(AwsTranslateConfig(source_lang="en", target_lang="zh",
+                                                                terminology_names=("d2l-zh",))),
+        "llm": lambda *_: BedrockEngine(BedrockConfig(), PromptConfig(glossary=GLOSSARY)),
+    }
+
+
+def _synced(tmp_path, new: str, factory):
+    up, ed = _excerpt(tmp_path, new)
+    result = run_sync(SyncOptions(str(up), str(ed), "zh"), factory)
+    return result, build_report(result), result.jobs[0].outcome
+
+
+def test_a_one_word_change_keeps_the_human_sentence_and_its_term_convention_under_every_engine(aws_env, tmp_path):
+    new = (TRUST / "new.md").read_text(encoding="utf-8")
+    for name, factory in _engines(aws_env, tmp_path).items():
+        result, report, out = _synced(tmp_path / name, new, factory)
+        assert HUMAN in out.edition_text, name
+        assert out.edition_text == (TRUST / "zh.md").read_text(encoding="utf-8"), name
+        assert out.origin_text == new, name
+        assert report["chars_sent"] == 0 and report["chars_billed"] == 0, name
+        near = [u for u in out.units if u.action == "near-match"]
+        assert len(near) == 2 and all("near-match: human text kept" in u.flags for u in near), name
+        assert all(any("{+examples+}" in n for n in u.notes) for u in near), name
+    assert aws_env.translate.billed_chars == 0 and not aws_env.llm.received
+
+
+def test_a_rewritten_sentence_is_translated_and_keeps_the_term_convention(aws_env, tmp_path):
+    new = (TRUST / "new.md").read_text(encoding="utf-8").replace(*REWRITE)
+    assert new != (TRUST / "new.md").read_text(encoding="utf-8")
+    for name, factory in _engines(aws_env, tmp_path).items():
+        if name == "tm":
+            continue  # the memory has no translation of the new sentence: the English stays, flagged
+        result, report, out = _synced(tmp_path / name, new, factory)
+        (u,) = [u for u in out.units if u.action == "splice"]
+        assert u.status == "ok" and report["chars_sent"] > 0, name
+        assert "为了进一步讨论这一现象，我们需要了解训练误差和泛化误差。" in u.text, name  # the unchanged sentence
+        assert "*训练误差*（training error）" in u.text and "*泛化误差*（generalization error）" in u.text, name
+        assert "*训练误差*（training error）是指" not in u.text, name  # the human sentence itself was replaced
+        assert any("term convention of the human text kept" in n for n in u.notes), name
+    assert aws_env.translate.billed_chars > 0 and aws_env.llm.received

@@ -25,11 +25,14 @@ from bot.markdown.blocks import MARK_RE, Block, Document, Kind, MarkdownError, p
 from bot.markdown.invariants import Violation, check
 from bot.markdown.protect import RestoreError, Segment, protect, restore
 from bot.sync.ahead import carried_tokens, evidence
+from bot.sync.conventions import reapply
 from bot.sync.diff import Change, diff_blocks
 from bot.sync.markers import transfer
 from bot.sync.markup import carry_markup
 from bot.sync.merge import MergeResult, keep_comment_lines, merge_code
-from bot.sync.splice import splice, splice_items
+from bot.sync.nearmatch import FLAG as NEAR_FLAG
+from bot.sync.nearmatch import near_match
+from bot.sync.splice import Piece, splice, splice_items
 from bot.sync.trivial import token_fixes
 from bot.translate.base import TranslationRequest, TranslationResult
 
@@ -45,6 +48,8 @@ NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-e
                              "edition-ahead"}) | KEPT_FOR_REVIEW
 #: Flag of a block kept because its alignment with the translation is unsure (``BlockPair.low_confidence``).
 UNSURE_FLAG = "low-confidence-alignment"
+#: Flag of a block whose engine text lost a ``中文（english）`` term convention of the human text.
+CONVENTION_FLAG = "term-convention-review"
 #: Upstream changes that send nothing to an engine and leave the translation's words as they are.
 LIGHT_OPS = frozenset({"unchanged", "cosmetic", "moved", "markers", "trivial"})
 
@@ -467,18 +472,18 @@ class _Planner:
                                           "translation, nothing sent"]))
             return
         if o.kind == n.kind == e.kind == Kind.LIST and (items := splice_items(o.text, e.text, n.text)) is not None:
-            parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in items
-                                      if p.text or p.english]
-            replaced = [p.replaces for p in items if p.replaces]
-            self.units.append(Unit("splice", (c.new,), (k,), (c.old,), parts, self._sep_edition(k),
-                                   ["list items"] + (["human-text-replaced"] if replaced else []), c.word_diff,
-                                   e.text, notes=[f"replaced human text: {_clip(r)}" for r in replaced]))
+            self.units.append(self._spliced(items, c, k, e, ["list items"]))
             return
         if o.kind == n.kind == e.kind and (n.kind in SPLICE_KINDS or _prose_tab(n) and _prose_tab(e)):
             unit = self._splice(o, n, e, c, k)
             if unit is not None:
                 self.units.append(unit)
                 return
+        if o.kind == n.kind == e.kind and n.kind in SPLICE_KINDS | {Kind.LIST, Kind.HEADING} \
+                and (nm := near_match(o.text, n.text, e.text)) is not None:
+            self.units.append(Unit("near-match", (c.new,), (k,), (c.old,), [nm.text], self._sep_edition(k),
+                                   [NEAR_FLAG], c.word_diff, e.text, notes=[_clip(nm.note, 600)]))
+            return
         self._retranslate((c.old,), (k,), (c.new,), c)
 
     def _splice(self, o: Block, n: Block, e: Block, c: Change, k: int) -> Unit | None:
@@ -489,15 +494,33 @@ class _Planner:
         pieces = splice(o_in, e_in, n_in, self.src_lang, self.lang)
         if pieces is None:
             return None
-        parts: list[str | Req] = [self._req(p.english) if p.to_translate else p.text for p in pieces
-                                  if p.text or p.english]
-        replaced = [p.replaces for p in pieces if p.replaces]
-        if wrap:
-            head, tail = _outer(e)
-            parts = [head, *parts, tail]
-        return Unit("splice", (c.new,), (k,), (c.old,), parts, self._sep_edition(k),
-                    ["human-text-replaced"] if replaced else [], c.word_diff, e.text,
-                    notes=[f"replaced human text: {_clip(r)}" for r in replaced])
+        return self._spliced(pieces, c, k, e, [], _outer(e) if wrap else None)
+
+    def _spliced(self, pieces: Sequence[Piece], c: Change, k: int, e: Block, flags: list[str],
+                 outer: tuple[str, str] | None = None) -> Unit:
+        """The unit of a splice: kept pieces stay, a changed sentence (or list item) that is a near-match of
+        its old English keeps its human text (``bot.sync.nearmatch``), the rest is translated."""
+        parts: list[str | Req] = []
+        near: list[str] = []
+        replaced: list[str] = []
+        for p in pieces:
+            if p.to_translate and p.replaces and p.origin and (nm := near_match(p.origin, p.english, p.replaces)):
+                parts.append(nm.text)
+                near.append(nm.note)
+                continue
+            if p.to_translate:
+                parts.append(self._req(p.english))
+            elif p.text:
+                parts.append(p.text)
+            if p.replaces:
+                replaced.append(f"replaced human text: {_clip(p.replaces)}")
+        notes = replaced + near
+        flags = flags + (["human-text-replaced"] if replaced else []) + ([NEAR_FLAG] if near else [])
+        if outer:
+            parts = [outer[0], *parts, outer[1]]
+        action = "splice" if replaced or any(isinstance(p, Req) for p in parts) else "near-match"
+        return Unit(action, (c.new,), (k,), (c.old,), parts, self._sep_edition(k), flags, c.word_diff, e.text,
+                    notes=notes)
 
     def _retranslate(self, old: tuple[int, ...], edition: tuple[int, ...], new: tuple[int, ...], c: Change,
                      flags: list[str] | None = None) -> None:
@@ -604,6 +627,9 @@ def plan_file(path: str, origin_text: str, new_text: str, edition_text: str, src
 def _fill(unit: Unit, plan: FilePlan, results: Mapping[str, TranslationResult],
           postedit: Callable[[str], str]) -> None:
     out: list[str] = []
+    kept = "".join(p for p in unit.parts if isinstance(p, str))
+    applied: list[str] = []
+    missing: list[str] = []
     for part in unit.parts:
         if isinstance(part, str):
             out.append(part)
@@ -629,8 +655,19 @@ def _fill(unit: Unit, plan: FilePlan, results: Mapping[str, TranslationResult],
             unit.notes.append(f"markup damaged by {res.engine}: {e}")
             return
         trail = part.english[len(part.english.rstrip()):]
-        out.append(postedit(restored.rstrip()) + trail)
+        text = postedit(restored.rstrip())
+        if unit.old_text:
+            again = reapply(text, part.english, unit.old_text, kept, applied)
+            text, applied = again.text, applied + list(again.applied)
+            missing += again.missing
+        out.append(text + trail)
     unit.text = "".join(out)
+    if applied:
+        unit.notes.append("term convention of the human text kept: " + ", ".join(f"（{t}）" for t in applied))
+    if missing:
+        unit.flags.append(CONVENTION_FLAG)
+        unit.notes.append("the human text wrote these terms as 中文（english）, the engine's text does not use "
+                          "their Chinese term: " + ", ".join(missing))
 
 
 def _violations(english: str, translated: str, extra_frameworks: Sequence[str]) -> set[str] | None:

@@ -28,6 +28,7 @@ class Piece:
     text: str = ""
     english: str = ""
     replaces: str = ""  # the human text this piece replaces (or, with no english, removes)
+    origin: str = ""  # the old English that ``replaces`` translated (for near-match checks)
 
     @property
     def to_translate(self) -> bool:
@@ -98,7 +99,8 @@ def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> lis
         else:
             new_idx = [j for i in bead.src for j in o_to_n.get(i, [])]
             if new_idx:
-                pieces.append(Piece(english=" ".join(n_sents[j] for j in new_idx), replaces=edition[start:end]))
+                pieces.append(Piece(english=" ".join(n_sents[j] for j in new_idx), replaces=edition[start:end],
+                                    origin=" ".join(o_sents[i] for i in bead.src)))
             else:
                 pieces.append(Piece(replaces=edition[start:end]))
                 if following and not following.strip():
@@ -139,6 +141,9 @@ def splice_items(origin: str, edition: str, new: str) -> list[Piece] | None:
                                               autojunk=False).get_opcodes():
         if op == "equal":
             pieces += [Piece(text=e) for e in e_items[i1:i2]]
+        elif op == "replace" and i2 - i1 == j2 - j1:  # item for item: each keeps the old English it renders
+            pieces += [Piece(english=n, replaces=e, origin=o)
+                       for o, e, n in zip(o_items[i1:i2], e_items[i1:i2], n_items[j1:j2], strict=True)]
         else:
             if i2 > i1:
                 pieces.append(Piece(replaces="".join(e_items[i1:i2])))
