@@ -172,6 +172,28 @@ def test_heading_level_and_emphasis_edits_are_carried_by_position_and_send_nothi
     _accounted(ENV_TR, out)
 
 
+def test_a_final_period_that_became_a_colon_and_a_code_casing_fix_are_carried():
+    """d2l-tr backprop.md: `... according to the chain rule.` -> `rule:` (an equation follows), the Turkish
+    `hesaplıyoruz.` -> `hesaplıyoruz:`; read-write.md: `` `x` -> `X` `` is a real fix in code, not casing."""
+    old = ("Next, we compute the gradient of the objective function\nwith respect to variable of the output "
+           "layer $\\mathbf{o}$\naccording to the chain rule.\n")
+    tr = ("Ardından, zincir kuralı ile $\\mathbf{o}$ çıktı katmanının değişkenine göre amaç fonksiyonunun "
+          "gradyanını hesaplıyoruz.\n")
+    plan, out = _sync_text(old, old.replace("rule.", "rule:"), tr, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr.replace("hesaplıyoruz.", "hesaplıyoruz:")
+    assert out.units[0].action == "markup"
+    _, out = _sync_text(old.replace("rule.", "rule:"), old, "计算梯度如下：\n")
+    assert out.edition_text == "计算梯度如下。\n"
+    _, out = _sync_text(old, old.replace("rule.", "rule:"), "计算梯度如下\n")  # no final mark: left, flagged
+    assert out.edition_text == "计算梯度如下\n" and "markup-not-carried" in out.units[0].flags
+    old = ("Since both instances have the same model parameters,\nthe computation result of the same input `x` "
+           "should be the same.\n")
+    tr = ("Her iki örnek de aynı model parametrelerine sahip olduğundan, aynı `x` girdisinin hesaplama sonucu "
+          "aynı olmalıdır.\n")
+    plan, out = _sync_text(old, old.replace("computation", "computational").replace("`x`", "`X`"), tr, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr.replace("`x`", "`X`")
+
+
 def test_an_emphasis_next_to_a_slide_marker_is_still_an_emphasis():
     """r4 weight-decay.md: `(***Weight decay*` is a slide marker then an emphasis, not an emphasis removed."""
     old = "Norms.\n*Weight decay* (commonly called $L_2$ regularization),\nmight be the most widely-used technique.\n"
@@ -194,6 +216,19 @@ def test_an_emphasis_that_cannot_be_placed_by_position_is_flagged_and_nothing_is
     # a translation with more emphases than the English: positions do not match, nothing guessed
     _, out = _sync_text("A *b* c.\n", "A b c.\n", "*X* bir *b* c.\n", lang="tr")
     assert out.edition_text == "*X* bir *b* c.\n" and "markup-not-carried" in out.units[0].flags
+
+
+def test_verb_agreement_is_trivial_but_a_demonstrative_is_not():
+    """d2l-tr environment.md: `real annotated data is expensive` -> `data are`: the Turkish keeps its words.
+    pooling/parameters.md: `this -> the` made the translator drop `bu`: demonstratives are translated."""
+    from bot.sync.trivial import is_trivial
+
+    old = "Since real annotated data is expensive to get, they used synthetic data.\n"
+    tr = "Gerçek açıklamalı verilerin elde edilmesi pahalı olduğu için, sentetik veriler kullandılar.\n"
+    plan, out = _sync_text(old, old.replace("data is", "data are"), tr, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr and out.units[0].action == "cosmetic"
+    assert not is_trivial("We use this block.", "We use the block.")
+    assert not is_trivial("The data is not ready.", "The data are ready.")
 
 
 # -- slide markers -----------------------------------------------------------------------------------------

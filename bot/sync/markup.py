@@ -1,4 +1,4 @@
-"""Markup a translation follows exactly: heading levels and emphasis.
+"""Markup a translation follows exactly: heading levels, emphasis, and a paragraph's final ``.``/``:``.
 
 Upstream edits that only move a heading to another level (``#### Medical`` -> ``### Medical``) or only
 add, remove or re-style an emphasis (``*covariate shift*`` -> ``covariate shift``, ``"runaway feedback
@@ -6,7 +6,9 @@ loops"`` -> ``*runaway feedback loops*``) leave the words alone, so they send no
 translation sees them, and human translators carry them (d2l-tr's v0.17.1 syncs do, every time). They are
 carried here by position, never by guessing: the k-th emphasis of the old English is the k-th emphasis of
 the translation only when both have the same number of them. An edit that cannot be placed that way (an
-emphasis put on words that were plain, a span that grows or shrinks) is reported as not carried.
+emphasis put on words that were plain, a span that grows or shrinks) is reported as not carried. A
+paragraph whose final ``.`` became ``:`` (it now announces the equation or code below) or back gets the
+same final mark in the translation (``.``/``。`` <-> ``:``/``：``); other punctuation stays trivial.
 """
 
 from __future__ import annotations
@@ -115,8 +117,31 @@ def _word(text: str, start: int) -> str:
     return m.group().lower() if m else ""
 
 
+_FINAL = {".": ":", "。": "：", ":": ".", "：": "。"}  # a translation's final mark -> its counterpart
+_PERIOD = frozenset(".。")
+
+
+def final_colon(old_en: str, new_en: str, translation: str, out: Carried) -> str:
+    """A paragraph that now ends with ``:`` announces the equation, code or list after it (or no longer
+    does, ``.``): the translation's final ``.``/``。`` or ``:``/``：`` follows."""
+    a, b, t = old_en.rstrip(), new_en.rstrip(), translation.rstrip()
+    if not (a and b and {a[-1], b[-1]} == {".", ":"}) or _HEADING.match(new_en.lstrip()):
+        return translation
+    if t and t[-1] in _FINAL and (t[-1] in _PERIOD) == (a[-1] == "."):
+        out.carried += 1
+        return t[:-1] + _FINAL[t[-1]] + translation[len(t):]
+    if t and t[-1] in _FINAL:
+        return translation  # the translation already ends like the new English
+    out.uncarried += 1
+    out.notes.append(f"the English paragraph now ends with {b[-1]!r}: the translation ends otherwise, not changed")
+    return translation
+
+
 def carry_markup(old_en: str, new_en: str, translation: str) -> Carried:
-    """The translation with heading-level and emphasis edits between ``old_en`` and ``new_en`` carried."""
+    """The translation with heading-level, emphasis and final ``.``/``:`` edits between ``old_en`` and
+    ``new_en`` carried."""
     out = Carried(translation)
-    out.text = emphasis(old_en, new_en, heading_level(old_en, new_en, translation, out), out)
+    text = heading_level(old_en, new_en, translation, out)
+    text = final_colon(old_en, new_en, text, out)
+    out.text = emphasis(old_en, new_en, text, out)
     return out

@@ -416,7 +416,7 @@ class _Planner:
         """A change that sends nothing: typo fixes where the word is verbatim, slide markers carried."""
         assert c.old is not None and c.new is not None
         old = self.edition.blocks[k].text
-        text, n = _apply_fixes(old, [f for f in c.fixes if f[0].lower() != f[1].lower()])
+        text, n = _apply_fixes(old, [f for f in c.fixes if f[0].lower() != f[1].lower() or _verbatim(f[0])])
         moved = transfer(self.origin.blocks[c.old].text, self.new.blocks[c.new].text, text, self.src_lang,
                          self.lang)
         markup = carry_markup(self.origin.blocks[c.old].text, self.new.blocks[c.new].text, moved.text)
@@ -572,6 +572,11 @@ class _Planner:
         parts = self._block_parts(b)
         action = "insert" if any(isinstance(p, Req) for p in parts) else "insert-copy"
         self.units.append(Unit(action, (j,), (), (), parts, self._sep_new(j)))
+
+
+def _verbatim(word: str) -> bool:
+    """Inline code or math: case-sensitive, so a casing fix there is a real fix (`` `x` -> `X` ``)."""
+    return word.lstrip("([").startswith(("`", "$"))
 
 
 def _frameworks_of(b: Block) -> tuple[str, ...]:

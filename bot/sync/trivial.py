@@ -1,7 +1,9 @@
 """What a translation does not need to follow: the *trivial* upstream edits.
 
 Casing, punctuation, enumerator style (``i)`` / ``(i)``), contractions (``let's`` / ``let us``), ``e.g.``
-/ ``e.g.,``, re-wrapping and a few function words (``Note, though that`` / ``Note that``) change nothing a
+/ ``e.g.,``, re-wrapping, a few function words (``Note, though that`` / ``Note that``; demonstratives such as ``these``
+are translated, so they are not among them) and verb
+agreement (``data is`` / ``data are``) change nothing a
 reader of the translation would see. ``trivial_key`` maps an English block to a key in which all of those
 are equal, so an upstream change is trivial exactly when the keys of the old and new English are equal.
 Math, inline code, roles and link targets stay verbatim inside the key: a changed formula or identifier
@@ -25,6 +27,8 @@ _CONTRACTIONS = tuple((re.compile(p), r) for p, r in (
 ))
 #: Words whose insertion or deletion alone does not change what a translation says.
 FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "though", "also", "just", "then", "that", "so", "thus", "very"})
+#: Verb agreement only English marks (``data is`` -> ``data are``): one form stands for all.
+AGREEMENT = {"are": "is", "were": "was", "have": "has", "do": "does"}
 
 
 def trivial_key(text: str) -> str:
@@ -44,7 +48,7 @@ def _words(text: str) -> str:
     text = text.lower()
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
-    return " ".join(w for w in _WORD.findall(text) if w not in FUNCTION_WORDS)
+    return " ".join(AGREEMENT.get(w, w) for w in _WORD.findall(text) if w not in FUNCTION_WORDS)
 
 
 def is_trivial(old: str, new: str) -> bool:
