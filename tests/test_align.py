@@ -75,3 +75,29 @@ def test_cli_align_json_shape():
     prose = [p for p in pairs if p["kind"] == "paragraph"]
     assert prose[0]["sentences"][0]["src"].startswith("Recall our discussions")
     assert prose[0]["sentences"][0]["tgt"].startswith("回想一下")
+
+
+def test_slide_marked_equation_pairs_with_the_bare_equation():
+    # d2l-zh wraps some display equations in a slide marker, (**$$…$$**) or [**$$…$$**]: the parser sees a
+    # paragraph, but it is the translation of the English $$ block (chapter_multilayer-perceptrons/mlp).
+    en = parse("Given an element $x$, the function is defined as:\n\n$$\\operatorname{ReLU}(x) = \\max(x, 0).$$\n\n"
+               "Informally, the ReLU function retains only positive elements.\n")
+    zh_text = ("给定元素$x$，ReLU函数被定义为：\n\n(**$$\\operatorname{ReLU}(x) = \\max(x, 0).$$**)\n\n"
+               "通俗地说，ReLU函数仅保留正元素。\n")
+    zh = parse(zh_text)
+    a = align(en, zh, lexicon=None)
+    assert [(p.src, p.tgt) for p in a.pairs] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    assert a.pairs[1].score == 1.0  # an anchor, like any equation both sides share
+    other = parse(zh_text.replace("(**$$", "[**$$").replace("$$**)", "$$**]"))
+    assert [p.relation for p in align(en, other, lexicon=None).pairs] == ["1-1"] * 3
+
+
+def test_a_paragraph_with_a_role_the_english_lacks_is_not_merged_into_a_group():
+    # chapter_multilayer-perceptrons/mlp: the translator added a paragraph (with its own :numref: and :cite:)
+    # after the translation of an English paragraph; it is zh-only, not the second half of a 1-2 split.
+    en = parse("This MLP has 4 inputs, 3 outputs, and its hidden layer contains 5 hidden units. "
+               "Every input influences every neuron in the hidden layer.\n\n## Next\n")
+    zh = parse("这个多层感知机有4个输入，3个输出，其隐藏层包含5个隐藏单元。每个输入都会影响隐藏层中的每个神经元。\n\n"
+               "然而，正如 :numref:`subsec_parameterization-cost-fc-layers`所说，全连接层的参数开销可能很高 "
+               ":cite:`Zhang.Tay.Zhang.ea.2021`。\n\n## 下一节\n")
+    assert [p.relation for p in align(en, zh, mixed_groups=True).pairs] == ["1-1", "0-1", "1-1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.align.blocks import align
 from bot.align.lexicon import (
@@ -16,7 +17,7 @@ from bot.align.lexicon import (
     train_ibm1,
     write_lexicon,
 )
-from bot.align.sentalign import align_block
+from bot.align.sentalign import AlignParams, align_block
 from bot.markdown.blocks import parse
 from tests.conftest import DATA
 
@@ -91,3 +92,17 @@ def test_cli_builds_a_lexicon_from_an_edition(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bot", "lexicon", "build", str(tmp_path / "nope"), "-o", str(out)],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
+
+
+def test_a_sentence_the_neighbour_translates_is_merged_not_dropped():
+    # d2l-zh chapter_natural-language-processing-pretraining/word2vec (EN 65, ZH 30): zh merges "Let us choose
+    # "loves" as the center word …" into the next sentence, whose words it translates. Leaving it unpaired costs
+    # that evidence (omission_cost); without it the aligner drops the sentence (1-0).
+    stem = DATA / "gold" / "corpus" / "chapter_natural-language-processing-pretraining" / "word2vec"
+    en = next(b.text for b in parse(Path(f"{stem}_origin.md").read_text(encoding="utf-8")).blocks if b.start == 65)
+    zh = next(b.text for b in parse(Path(f"{stem}.md").read_text(encoding="utf-8")).blocks if b.start == 30)
+    beads = align_block(en, zh, "en", "zh")
+    assert [b.relation for b in beads] == ["1-1", "1-1", "2-1"]
+    assert beads[2].src_text.startswith('Let us choose "loves"') and beads[2].score > 0.5
+    without = align_block(en, zh, "en", "zh", params=AlignParams(omission_cost=0.0))
+    assert [b.relation for b in without] == ["1-1", "1-1", "1-0", "1-1"]

@@ -57,6 +57,9 @@ _WS = re.compile(r"\s+")
 _DISCUSSION = re.compile(r"^\s*(?::begin_tab:`[^`]*`\s*)?\[[^\]]+\]\(https?://discuss\.d2l\.ai/t/\d+\)\s*"
                          r"(?::end_tab:)?\s*$")
 _PROSE = {Kind.PARAGRAPH, Kind.LIST, Kind.BLOCKQUOTE, Kind.HEADING, Kind.TABLE, Kind.OTHER}
+#: A display equation wrapped in a d2l slide marker, ``(**$$…$$**)`` or ``[**$$…$$**]``: the parser sees a
+#: paragraph, but it is the equation (the English has the bare ``$$`` block).
+_SLIDE_EQUATION = re.compile(r"^\s*[(\[]\*\*\s*(\$\$.*\$\$)\s*\*\*[)\]]\s*$", re.DOTALL)
 
 
 #: ``P(pair is right | similarity s) = 1 / (1 + exp(-(a + b·s)))``, fitted by logistic regression on the gold's
@@ -145,13 +148,23 @@ def _tokens(text: str, term_ids: Iterable[str]) -> Counter:
     return toks
 
 
+def _kind_and_body(b: Block) -> tuple[Kind, str]:
+    """The block's kind and body for alignment: a slide-marked equation paragraph counts as the equation."""
+    if b.kind == Kind.PARAGRAPH and "$$" in b.body:
+        m = _SLIDE_EQUATION.match(b.body)
+        if m:
+            return Kind.MATH, m.group(1)
+    return b.kind, b.body
+
+
 def _signature(b: Block) -> str | None:
     if b.labels:
         return "label:" + ",".join(b.labels)
     if b.kind == Kind.CODE:
         return "code:" + b.loose_key
-    if b.kind == Kind.MATH:
-        return "math:" + _WS.sub("", b.body)
+    kind, body = _kind_and_body(b)
+    if kind == Kind.MATH:
+        return "math:" + _WS.sub("", body)
     if b.kind == Kind.FIGURE:
         m = re.search(r"\]\(([^)\s]+)", b.text)
         return "fig:" + (m.group(1) if m else b.key)
@@ -172,11 +185,12 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
             term_ids = [en for en in terms if en in low]
         else:
             term_ids = [en for en, tr in terms.items() if tr and tr in text]
-        words = units(text) if lexical and (b.kind in _PROSE or b.kind == Kind.TAB) else frozenset()
+        kind, body = _kind_and_body(b)
+        words = units(text) if lexical and (kind in _PROSE or kind == Kind.TAB) else frozenset()
         feats.append(_Feat(
-            kind=b.kind,
-            length=weighted_length(b.body if b.kind != Kind.TAB else text),
-            tokens=_tokens(text, term_ids) if b.kind in _PROSE or b.kind == Kind.TAB else Counter(),
+            kind=kind,
+            length=weighted_length(body if b.kind != Kind.TAB else text),
+            tokens=_tokens(text, term_ids) if kind in _PROSE or kind == Kind.TAB else Counter(),
             code=b.loose_key if b.kind in (Kind.CODE, Kind.TOC) else "",
             tabs=b.tabs,
             level=b.level,
@@ -344,6 +358,8 @@ def _part_explained(part: _Feat, other: _Feat, part_is_src: bool, lexicon: Lexic
         return True
     if any(t[0] in "$`:" for t in part.tokens & other.tokens):
         return True  # they share inline math, code or a role: the translator kept it, so it belongs here
+    if any(t[0] in "$`:" for t in part.tokens):
+        return False  # it carries math, code or a role the other side lacks: it is not a translation of it
     if lexicon is not None and part.words and other.words:
         share = profile_explained(part.word_profile(lexicon, part_is_src), other.word_profile(lexicon, not part_is_src))
         if share is not None:
