@@ -35,32 +35,37 @@ _ROLE = re.compile(r":\w+:`([^`]+)`")
 class Evidence:
     ahead: int
     behind: int
-    tokens: tuple[str, ...] = ()  # the deciding tokens, for the notes
-    missing: tuple[str, ...] = ()  # changed anchors the translation lacks (or still has), for the notes
+    tokens: tuple[str, ...] = ()  # the deciding tokens as written (for the notes): added upstream and present...
+    gone: tuple[str, ...] = ()  # ...or removed upstream and absent
+    missing: tuple[str, ...] = ()  # anchors added upstream that the translation lacks
+    kept: tuple[str, ...] = ()  # anchors removed upstream that the translation still has
     unvouched: tuple[str, ...] = ()  # new English sentences no anchor of the translation vouches for
 
     @property
     def verdict(self) -> str:
         """``ahead`` (complete evidence), ``partial`` (some ahead, some not), ``behind`` or ``none``."""
         if self.ahead:
-            return "partial" if self.behind or self.missing or self.unvouched else "ahead"
+            return "partial" if self.behind or self.missing or self.kept or self.unvouched else "ahead"
         return "behind" if self.behind else "none"
 
     def describe(self) -> str:
         """The evidence for a report note, tokens rendered as they appear in the text."""
         parts = []
-        if self.tokens:
-            parts.append("has " + ", ".join(render_token(t) for t in self.tokens))
-        if self.missing:
-            parts.append("lacks or still has " + ", ".join(render_token(t) for t in self.missing))
+        for label, tokens in (("has", self.tokens), ("no longer has", self.gone), ("lacks", self.missing),
+                              ("still has", self.kept)):
+            if tokens:
+                parts.append(f"{label} " + ", ".join(tokens))
         if self.unvouched:
             parts.append("no evidence for: " + " / ".join(_clip(s) for s in self.unvouched))
         return "; ".join(parts)
 
 
-def render_token(token: str) -> str:
-    """An anchor token as a reader finds it in the text: ``$x$``, ```code```, a URL, a number, a word."""
+def render_token(token: str, text: str = "") -> str:
+    """An anchor token as a reader finds it in ``text``: ``$x$``, ```code```, a URL, a number, a word
+    (with its casing in ``text``)."""
     kind, body = token[:1], token[1:]
+    if kind == "w" and (found := re.search(rf"(?<![\w-]){re.escape(body)}(?![\w-])", text, re.I)):
+        return found.group()
     if token.startswith("slide"):
         return "slide marker"
     if kind == "$":
@@ -110,9 +115,12 @@ def evidence(old_en: str, new_en: str, translation: str, lang: str) -> Evidence:
     # code, math, number, URL or marker does.
     ahead, behind, deciding = votes[True] if votes[True][0] or votes[True][1] else votes[False]
     strong = [t for t in sorted(set(o) | set(n)) if o[t] != n[t] and not t.startswith("w")]
-    missing = tuple(t for t in strong if t not in deciding and e[t] != n[t])
-    return Evidence(ahead, behind, tuple(deciding[:6]), missing[:6], _unvouched(old_en, new_en, set(deciding),
-                                                                               latin))
+    missing = [t for t in strong if t not in deciding and e[t] != n[t]]
+    def show(tokens: list[str], added: bool) -> tuple[str, ...]:
+        return tuple(render_token(t, new_en if added else old_en) for t in tokens if (n[t] > o[t]) == added)[:6]
+
+    return Evidence(ahead, behind, show(deciding, True), show(deciding, False), show(missing, True),
+                    show(missing, False), _unvouched(old_en, new_en, set(deciding), latin))
 
 
 def _unvouched(old_en: str, new_en: str, vouched: set[str], latin: bool) -> tuple[str, ...]:
