@@ -515,3 +515,39 @@ def test_a_term_convention_the_engine_cannot_place_is_flagged_not_guessed():
     (u,) = other.units
     assert other.edition_text == "我们称之为训练错误。它很小。\n" and "term-convention-review" in u.flags
     assert any("training error" in n for n in u.notes)
+
+
+# -- a framework added to a shared #@tab line while the edition has its own cell for it (issue 9) ----------------
+
+RESHAPE_EN = ("Note that the size is unaltered by reshaping.\n\n```{.python .input}\n#@tab mxnet, pytorch\n"
+              "X = x.reshape(3, 4)\nX\n```\n\nReshaping by manually specifying every dimension is unnecessary.\n")
+RESHAPE_ZH = ("注意，通过改变张量的形状，张量的大小不会改变。\n\n```{.python .input}\n#@tab mxnet, pytorch\n"
+              "X = x.reshape(3, 4)\nX\n```\n\n```{.python .input}\n#@tab tensorflow\nX = tf.reshape(x, (3, 4))\nX\n"
+              "```\n\n```{.python .input}\n#@tab paddle\nX = paddle.reshape(x, (3, 4))\nX\n```\n\n"
+              "我们不需要通过手动指定每个维度来改变形状。\n")
+
+
+def test_a_framework_added_to_a_shared_tab_line_keeps_the_editions_own_cell_only():
+    """ndarray.md-like: upstream runs its shared `mxnet, pytorch` cell for tensorflow too, while the edition
+    already has a tensorflow cell of its own (and a paddle one): tensorflow must not get a second cell."""
+    new = RESHAPE_EN.replace("#@tab mxnet, pytorch", "#@tab mxnet, pytorch, tensorflow")
+    plan, out = _sync_text(RESHAPE_EN, new, RESHAPE_ZH)
+    assert plan.requests == []
+    assert out.edition_text.count("tensorflow") == 1 and "X = tf.reshape(x, (3, 4))" in out.edition_text
+    assert "#@tab mxnet, pytorch\n" in out.edition_text and "#@tab paddle\n" in out.edition_text
+    (u,) = [u for u in out.units if u.new == (1,)]
+    assert any("tensorflow" in f and "own cell" in f for f in u.flags)
+    assert any("differs" in n for n in u.notes)  # tf.reshape(...) is not upstream's x.reshape(...): check it
+    _accounted(RESHAPE_ZH, out)
+    # the edition's cell already has upstream's code: kept, nothing to check
+    same = RESHAPE_ZH.replace("X = tf.reshape(x, (3, 4))", "X = x.reshape(3, 4)")
+    _, out = _sync_text(RESHAPE_EN, new, same)
+    assert out.edition_text.count("tensorflow") == 1
+    (u,) = [u for u in out.units if u.new == (1,)]
+    assert not any("differs" in n for n in u.notes)
+    # a stale origin that had the tensorflow cell, deleted upstream when tensorflow joined the shared line: the
+    # kept cell is still the only tensorflow cell
+    tf_cell = "```{.python .input}\n#@tab tensorflow\nX = tf.reshape(x, (3, 4))\nX\n```\n\n"
+    origin = RESHAPE_EN.replace("```\n\nReshaping", "```\n\n" + tf_cell + "Reshaping")
+    _, out = _sync_text(origin, new, RESHAPE_ZH, stale=True)
+    assert out.edition_text.count("tensorflow") == 1

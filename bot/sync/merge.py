@@ -83,6 +83,29 @@ def merge_tabs(base: str, theirs: str, ours: str, merged_text: str,
     return "".join(lines), change
 
 
+def tab_frameworks(cell: str) -> list[str]:
+    """The frameworks of a cell's ``#@tab`` line (``[]`` without one)."""
+    found = _frameworks(cell)
+    return found[1] if found else []
+
+
+def drop_frameworks(cell: str, frameworks: Sequence[str]) -> str:
+    """``cell`` with ``frameworks`` removed from its ``#@tab`` line (the line stays when any remain)."""
+    found = _frameworks(cell)
+    if found is None:
+        return cell
+    keep = [f for f in found[1] if f not in frameworks]
+    if not keep or keep == found[1]:
+        return cell
+    lines = cell.splitlines(keepends=True)
+    line = lines[found[0]]
+    body = line.rstrip("\r\n")
+    m = _TAB.match(body)
+    assert m is not None
+    lines[found[0]] = m.group(1) + ", ".join(keep) + m.group(3) + line[len(body):]
+    return "".join(lines)
+
+
 def _keys(lines: list[str]) -> list[str]:
     return [code_key(ln) for ln in lines]
 

@@ -29,7 +29,7 @@ from bot.sync.conventions import reapply
 from bot.sync.diff import Change, diff_blocks
 from bot.sync.markers import transfer
 from bot.sync.markup import carry_markup
-from bot.sync.merge import MergeResult, keep_comment_lines, merge_code
+from bot.sync.merge import MergeResult, code_key, drop_frameworks, keep_comment_lines, merge_code, tab_frameworks
 from bot.sync.nearmatch import FLAG as NEAR_FLAG
 from bot.sync.nearmatch import near_match
 from bot.sync.splice import Piece, splice, splice_items
@@ -451,15 +451,26 @@ class _Planner:
                     flags.append("edition already has the new code")
                 if m.comments_reset:
                     flags.append(f"{m.comments_reset} translated comment line(s) now English")
+                notes: list[str] = []
+                own = self._own_cells(k, n, [f for f in tab_frameworks(n.text)
+                                             if f not in tab_frameworks(o.text) + tab_frameworks(e.text)])
+                own_flags: list[str] = []
+                if own:
+                    text = drop_frameworks(m.text, [f for j in own for f in self.edition.blocks[j].tabs])
+                    m = replace(m, text=text, tab_change=_tab_change(e.text, text))
+                    own_flags.append(f"{', '.join(f for j in own for f in self.edition.blocks[j].tabs)}: the "
+                                     "edition's own cell kept, not added to the shared #@tab line")
+                    notes += self._own_cell_notes(own, n)
+                flags += own_flags
                 if m.tab_change:
                     flags.append(m.tab_change)
                 if m.text == e.text:  # nothing to do in the edition: reported, but as cosmetic
                     self.units.append(Unit("cosmetic", (c.new,), (k,), (c.old,), [e.text],
-                                           self._sep_edition(k), ["edition already has the new code"],
-                                           c.word_diff, e.text))
+                                           self._sep_edition(k), ["edition already has the new code", *own_flags],
+                                           c.word_diff, e.text, notes=notes))
                     return
                 self.units.append(Unit("merge-code", (c.new,), (k,), (c.old,), [m.text], self._sep_edition(k),
-                                       flags, c.word_diff, e.text))
+                                       flags, c.word_diff, e.text, notes=notes))
             else:
                 self.units.append(Unit("copy", (c.new,), (k,), (c.old,), [n.text], self._sep_edition(k), [],
                                        c.word_diff, e.text))
@@ -485,6 +496,40 @@ class _Planner:
                                    [NEAR_FLAG], c.word_diff, e.text, notes=[_clip(nm.note, 600)]))
             return
         self._retranslate((c.old,), (k,), (c.new,), c)
+
+    def _own_cells(self, k: int, n: Block, added: Sequence[str]) -> list[int]:
+        """Edition code cells right around cell ``k`` (the run of cells it sits in) that are the edition's own
+        version of upstream's new cell ``n`` for frameworks upstream just added to its ``#@tab`` line: cells of
+        those frameworks only, that render no English still there (edition-only, or deleted upstream in a
+        stale file, where the deletion is not applied), mostly the same code as ``n``."""
+        if not added or "all" in added:
+            return []
+        run: list[int] = []
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(self.edition.blocks) and self.edition.blocks[j].kind == Kind.CODE:
+                run.append(j)
+                j += step
+        own = []
+        for j in sorted(run):
+            tabs = set(self.edition.blocks[j].tabs)
+            pair = self.alignment.pairs[self.tgt_pair[j]] if j in self.tgt_pair else None
+            spare = pair is None or not pair.src or (self.stale and all(i in self.deleted_old for i in pair.src))
+            if tabs and tabs <= set(added) and spare \
+                    and ratio(self.edition.blocks[j].loose_key, n.loose_key) >= SAME_CELL_SIMILARITY:
+                own.append(j)
+        return own
+
+    def _own_cell_notes(self, own: Sequence[int], n: Block) -> list[str]:
+        notes = []
+        body = code_key("".join(n.text.splitlines(keepends=True)[2:-1]))
+        for j in own:
+            b = self.edition.blocks[j]
+            same = code_key("".join(b.text.splitlines(keepends=True)[2:-1])) == body
+            notes.append(f"upstream added {', '.join(b.tabs)} to this cell's #@tab line; the edition has its own "
+                         f"{', '.join(b.tabs)} cell at line {b.start}: kept as the only one"
+                         + ("" if same else "; its code differs from upstream's shared cell: check it"))
+        return notes
 
     def _splice(self, o: Block, n: Block, e: Block, c: Change, k: int) -> Unit | None:
         wrap = n.kind == Kind.TAB
@@ -577,6 +622,11 @@ class _Planner:
 def _verbatim(word: str) -> bool:
     """Inline code or math: case-sensitive, so a casing fix there is a real fix (`` `x` -> `X` ``)."""
     return word.lstrip("([").startswith(("`", "$"))
+
+
+def _tab_change(old: str, new: str) -> str:
+    a, b = tab_frameworks(old), tab_frameworks(new)
+    return "" if a == b else f"#@tab {', '.join(a)} -> {', '.join(b)}"
 
 
 def _frameworks_of(b: Block) -> tuple[str, ...]:
