@@ -86,11 +86,13 @@ def changed_blocks(old: str, new: str) -> int:
 
 def pairs(repo: Path, commit: str) -> list[Pair]:
     """File pairs of ``commit`` where the translation and its origin both changed, the origin in substance."""
-    renamed: dict[str, str] = {}  # new path -> old path
-    for line in git(repo, "diff", "--name-status", "-M", f"{commit}^", commit).splitlines():
-        status, *paths = line.split("\t")
-        if status[0] in "MR":
-            renamed[paths[-1]] = paths[0]
+    rows = [line.split("\t") for line in git(repo, "diff", "--name-status", "-M", f"{commit}^", commit).splitlines()]
+    renamed = {paths[-1]: paths[0] for status, *paths in rows if status[0] in "MR"}  # new path -> old path
+    deleted = {paths[0] for status, *paths in rows if status[0] == "D"}
+    for status, *paths in rows:  # X_en.md -> X_origin.md rewritten so much that git did not pair them
+        old = paths[0].removesuffix(SUFFIX) + "_en.md"
+        if status[0] == "A" and paths[0].endswith(SUFFIX) and old in deleted:
+            renamed[paths[0]] = old
     out = []
     for origin in sorted(n for n in renamed if n.endswith(SUFFIX)):
         tr = origin[: -len(SUFFIX)] + ".md"

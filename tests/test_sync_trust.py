@@ -551,3 +551,43 @@ def test_a_framework_added_to_a_shared_tab_line_keeps_the_editions_own_cell_only
     origin = RESHAPE_EN.replace("```\n\nReshaping", "```\n\n" + tf_cell + "Reshaping")
     _, out = _sync_text(origin, new, RESHAPE_ZH, stale=True)
     assert out.edition_text.count("tensorflow") == 1
+
+
+# -- human sync extraction (benchmarks/human_syncs.py) -----------------------------------------------------------
+
+def test_human_sync_extractor_follows_renamed_origins_and_skips_whitespace_and_new_files(tmp_path):
+    from benchmarks.bench_trust import human_sync
+    from benchmarks.human_syncs import extract, pairs
+
+    repo = git.Repo.init(tmp_path / "tr")
+    root = tmp_path / "tr"
+    (root / "chapter_x").mkdir()
+
+    def commit(files: dict[str, str | None], message: str) -> str:
+        for path, text in files.items():
+            if text is None:
+                repo.index.remove([path], working_tree=True)
+                continue
+            (root / path).write_text(text, encoding="utf-8")
+            repo.index.add([path])
+        return repo.index.commit(message).hexsha
+
+    en_old = "# Title\n\nWe train the model for 5 epochs.\n\nIt converges.\n"
+    en_new = "# Title\n\nWe train the model for 10 epochs.\n\nIt converges.\n"
+    tr_old = "# Başlık\n\nModeli 5 dönem eğitiyoruz.\n\nYakınsıyor.\n"
+    commit({"chapter_x/a.md": tr_old, "chapter_x/a_en.md": en_old}, "translate")
+    sync = commit({"chapter_x/a_en.md": None, "chapter_x/a_origin.md": en_new,
+                   "chapter_x/a.md": tr_old.replace("5", "10")}, "Updated x to v0.17.1")
+    blank = commit({"chapter_x/a_origin.md": en_new.replace("model for", "model\nfor"),
+                    "chapter_x/a.md": tr_old}, "re-wrap")
+    mt = commit({"chapter_x/b.md": "# B\n", "chapter_x/b_origin.md": "# B\n"}, "Add machine translation")
+    (found,) = pairs(root, sync)
+    assert (found.origin_before, found.origin, found.translation) == ("chapter_x/a_en.md", "chapter_x/a_origin.md",
+                                                                      "chapter_x/a.md")
+    assert pairs(root, blank) == [] and pairs(root, mt) == []
+    (folder,) = extract(root, sync, tmp_path / "out", "tr", "test")
+    assert (folder / "before/chapter_x/a_origin.md").read_text(encoding="utf-8") == en_old
+    assert (folder / "after/chapter_x/a.md").read_text(encoding="utf-8") == tr_old.replace("5", "10")
+    assert "- split: held-out" in (folder / "SYNC.md").read_text(encoding="utf-8")
+    tp, touched, pos, kept, both = human_sync(folder)
+    assert (tp, pos) == (1, 1) and kept == both == 2
