@@ -88,6 +88,22 @@ def score(files: list[GoldFile], lexicon: Lexicon | None, mixed: bool = True,
     return blocks, sentences, calib, conf
 
 
+def sentence_points(f: GoldFile, lexicon: Lexicon | None) -> list[tuple[float, bool]]:
+    """(bead score, bead is a gold row) for every predicted sentence bead with both sides."""
+    rows: dict[tuple[int, int], set[tuple[str, str]]] = {}
+    for r in f.sentences:
+        rows.setdefault((r.en_start, r.tgt_start), set()).add((" ".join(r.en.split()), " ".join(r.tgt.split())))
+    src = {b.start: b.text for b in f.source.blocks}
+    tgt = {b.start: b.text for b in f.translated.blocks}
+    out = []
+    for (es, ts), truth in rows.items():
+        for bead in align_block(src[es], tgt[ts], "en", f.lang, lexicon=lexicon):
+            if bead.src and bead.tgt:
+                key = (" ".join(bead.src_text.split()), " ".join(bead.tgt_text.split()))
+                out.append((bead.score, key in truth))
+    return out
+
+
 def calibration_points(f: GoldFile, alignment, confidence: bool = False) -> list[tuple[float, bool]]:
     """(score or calibrated confidence, correct) for every pair with both sides: correct when the gold has
     exactly that pair."""
@@ -142,6 +158,7 @@ def main() -> int:
         per_chapter = {}
         totals = defaultdict(lambda: (BlockScore(), SentenceScore()))
         per_file = {}
+        sent_points: dict[bool, list] = {False: [], True: []}
         calib: list = []
         conf: list = []
         train_time = 0.0
@@ -154,6 +171,7 @@ def main() -> int:
             for f in (f for f in gold if f.chapter == chapter):
                 b, s, c, cf = score([f], lexicon)
                 per_file[f.name] = (b, s)
+                sent_points[f.name in heldout] += sentence_points(f, lexicon)
                 conf += cf
                 calib += c
                 for key in (group_of(f.name, heldout), "all"):
@@ -162,7 +180,7 @@ def main() -> int:
                 per_chapter.setdefault(chapter, (BlockScore(), SentenceScore()))
                 per_chapter[chapter][0].add(b)
                 per_chapter[chapter][1].add(s)
-        results[method] = (totals, per_chapter, calib, conf)
+        results[method] = (totals, per_chapter, calib, conf, sent_points)
         print(f"\n method {method}" + (f" (training {train_time / len(chapters):.1f} s per fold)" if trainer else ""))
         for chapter in chapters:
             print(line(chapter, *per_chapter[chapter]))
@@ -206,6 +224,9 @@ def main() -> int:
     print(reliability(results[best][3]))
     print("  raw similarity as if it were a probability:")
     print(reliability(results[best][2]))
+    print("  sentence beads: SentencePair.score against correctness (tuning gold, then held-out gold)")
+    for held in (False, True):
+        print(reliability(results[best][4][held]))
 
     misses: dict[bool, list[str]] = {False: [], True: []}
     for chapter in chapters:
