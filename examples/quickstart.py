@@ -1,6 +1,6 @@
-"""Quickstart: a real upstream change synced into the Chinese edition, offline, in a few seconds.
+"""Quickstart: real upstream changes synced into the Chinese edition, offline, in a few seconds.
 
-Builds two throw-away git repositories from the bundled sample (an upstream d2l-en commit and the matching
+Builds two throw-away git repositories from the bundled sample (two upstream d2l-en commits and the matching
 d2l-zh files), runs ``amts sync`` with the offline translation-memory engine, and tells what happened in a
 translator's terms: which Chinese blocks stayed byte-identical, what was spliced, which slide markers were
 carried, and what needs a human. Everything happens in a temporary folder that is removed at the end.
@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.markdown.blocks import parse
 from bot.sync.replay import build_replay
 
-SAMPLE = Path(__file__).resolve().parent / "r2-hybridize"
+SAMPLE = Path(__file__).resolve().parent / "quickstart-sample"
 
 #: what each block action means to a translator; an action missing here is shown by its name
 ACTIONS = {
@@ -31,8 +31,9 @@ ACTIONS = {
     "edition-ahead": "the Chinese already says what the new English says: kept as it is",
     "kept-stale": "English changed in a way AMTS cannot place safely: Chinese kept, flagged for a translator",
     "kept-unsure": "English changed, but which Chinese block renders it is unsure: Chinese kept, flagged",
+    "kept-review": "the Chinese follows part of the new English only: kept, flagged for a translator",
     "near-match": "English changed by a word or two: Chinese kept (numbers/code fixed verbatim), flagged for a look",
-    "splice": "changed sentences translated and spliced into the human paragraph (the rest stays)",
+    "splice": "changed sentences sent to the engine and spliced into the human paragraph (the rest stays)",
     "retranslate": "re-translated as a whole (the old Chinese is shown in the PR notes)",
     "insert": "new English paragraph: translated and inserted at its place",
     "insert-copy": "new code cell or equation: copied as it is",
@@ -42,7 +43,12 @@ ACTIONS = {
     "delete": "removed upstream: removed from the Chinese",
 }
 #: flags that only describe the English change; every other flag asks a person to look
-INFORMATIONAL = {"cosmetic source change", "trivial source change", "edition-only"}
+INFORMATIONAL = {"cosmetic source change", "trivial source change", "edition-only", "slide markers changed"}
+#: the story's three parts: block actions by what they did to the Chinese
+KEPT = {"cosmetic", "trivial-fix", "markers", "already-in-edition", "near-match"}
+ALREADY = {"edition-ahead"}
+REVIEW = {"kept-stale", "kept-review", "kept-unsure"}
+SENT = {"splice", "retranslate", "insert"}
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -50,10 +56,36 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def sample_story(sample: Path) -> str:
-    """'d2l-en 550895cb "fix errors in …"' from the sample's RANGE.md, or the folder name."""
-    head = re.search(r"head \(B\): `([0-9a-f]{8})[0-9a-f]* [^ ]+ (.+)`", (sample / "RANGE.md").read_text("utf-8")) \
-        if (sample / "RANGE.md").is_file() else None
-    return f'd2l-en commit {head.group(1)} "{head.group(2)}"' if head else sample.name
+    """'d2l-en commits 550895cb "fix errors in …" and …' from the sample's upstream patches (their original
+    commit ids and subjects), or the folder name."""
+    commits = []
+    for patch in sorted((sample / "patches").glob("*.patch")):
+        text = patch.read_text(encoding="utf-8")
+        sha = re.match(r"From ([0-9a-f]{8})", text)
+        subject = re.search(r"^Subject: (?:\[PATCH[^\]]*\] )?(.+)$", text, re.M)
+        if sha and subject:
+            commits.append(f'{sha.group(1)} "{subject.group(1)}"')
+    return "d2l-en commit" + ("s " if len(commits) > 1 else " ") + " and ".join(commits) if commits else sample.name
+
+
+def summary(report: dict) -> list[str]:
+    """What the run did to the Chinese, in four lines."""
+    blocks = [b for f in report["files"] for b in f["blocks"]]
+    count = lambda kinds: sum(b["action"] in kinds for b in blocks)  # noqa: E731
+    sent = [b for b in blocks if b["action"] in SENT]
+    untranslated = sum("needs-human" in b["flags"] for b in sent)
+    return [
+        f"  kept:     {count(KEPT)} changed English block(s) needed nothing in the Chinese (re-wraps, casing, "
+        "slide markers, code it already had); every untouched block stays byte-identical",
+        f"  already:  {count(ALREADY)} block(s) where the Chinese already said what the new English says: kept, "
+        "origin file updated, nothing sent",
+        f"  sent:     {len(sent)} block(s) with a real English change the Chinese lacks: only the changed sentences "
+        f"were sent ({report['chars_sent']} characters)" + (
+            f"; the offline engine had no translation for {untranslated}, so the English stands there marked "
+            "for a translator (an MT engine such as --engine aws would fill it)" if untranslated else ""),
+        f"  review:   {count(REVIEW)} block(s) kept as they were because the evidence was unclear: flagged for a "
+        "translator, never guessed",
+    ]
 
 
 def lines(block: dict) -> str:
@@ -107,6 +139,8 @@ def main() -> int:
         report = json.loads(report_file.read_text(encoding="utf-8"))
         print(f"\nWhat happened (branch {report['branch']}, commit {(report['commit'] or '-')[:10]}; "
               f"{report['chars_sent']} characters sent to an engine):")
+        print("\nIn short:")
+        print("\n".join(summary(report)))
         tell(report, edition)
         print(f"\n$ git diff --stat master {report['branch']}   (in the edition repository)")
         print(git(edition, "diff", "--stat", "master", report["branch"]).rstrip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -18,6 +19,7 @@ from tests.conftest import ROOT
 
 SAMPLE = ROOT / "examples" / "r2-hybridize"
 HYB = "chapter_computational-performance/hybridize.md"
+LRC = "chapter_linear-networks/linear-regression-concise.md"
 
 
 def tm_factory(lang="zh"):
@@ -591,3 +593,31 @@ def test_human_sync_extractor_follows_renamed_origins_and_skips_whitespace_and_n
     assert "- split: held-out" in (folder / "SYNC.md").read_text(encoding="utf-8")
     tp, touched, pos, kept, both = human_sync(folder)
     assert (tp, pos) == (1, 1) and kept == both == 2
+
+
+# -- the quickstart's story: kept, already in the edition, sent (issue 9) ---------------------------------------
+
+def test_quickstart_sample_shows_kept_already_and_sent_without_touching_the_rest(tmp_path):
+    sample = ROOT / "examples" / "quickstart-sample"
+    upstream, edition = build_replay(sample, tmp_path)
+    old = {p: (edition / p).read_text(encoding="utf-8") for p in (HYB, LRC)}
+    result = run_sync(SyncOptions(str(upstream), str(edition), "zh"), tm_factory())
+    report = build_report(result)
+    actions = {j.path: [u.action for u in j.outcome.units if u.action != "keep"] for j in result.jobs}
+    assert actions[HYB].count("edition-ahead") == 4 and "cosmetic" in actions[HYB]
+    assert {"cosmetic", "markers", "splice"} <= set(actions[LRC])
+    tree = git.Repo(edition).commit("amts/sync-zh").tree
+    assert (tree / HYB).data_stream.read().decode() == old[HYB]  # the Chinese of the first file is untouched
+    (sent,) = [u for j in result.jobs for u in j.outcome.units if u.action == "splice"]
+    assert [r.english for r in sent.requests] == [
+        "The `MeanSquaredError` class computes the mean squared error (without the $1/2$ factor in :eqref:`eq_mse`)."]
+    assert report["chars_sent"] == sum(r.chars for r in sent.requests) and "默认情况下" in sent.text
+    from bot.sync.audit import unaccounted_hunks
+
+    new_lrc = (tree / LRC).data_stream.read().decode()
+    assert unaccounted_hunks(old[LRC], new_lrc, result.jobs[1].outcome.units) == []
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "quickstart.py")], capture_output=True, text=True,
+                         env={**os.environ, "AMTS_CACHE": str(tmp_path / "cache")}, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "already:  4 block(s)" in out.stdout and "sent:     1 block(s)" in out.stdout
+    assert "aa9dc462" in out.stdout and "550895cb" in out.stdout
