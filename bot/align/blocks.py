@@ -52,6 +52,7 @@ LEX_FLOOR, LEX_FULL = 0.2, 0.7
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 #: Numbers use ASCII boundaries: in Chinese a number is glued to Han characters ("5.000分"), which are \w too.
 _TOKEN = re.compile(r"\$[^$\n]+\$|`[^`\n]+`|:\w+:`[^`]*`|https?://\S+|(?<![A-Za-z0-9_.])\d+(?:\.\d+)?(?![A-Za-z0-9_])")
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _WS = re.compile(r"\s+")
 #: A forum link alone, or in a framework tab: d2l's "[Discussions](https://discuss.d2l.ai/t/N)" (any label).
 _DISCUSSION = re.compile(r"^\s*(?::begin_tab:`[^`]*`\s*)?\[[^\]]+\]\(https?://discuss\.d2l\.ai/t/\d+\)\s*"
@@ -138,12 +139,12 @@ class _Feat:
 
 def weighted_length(text: str) -> float:
     """Characters, with CJK characters weighted so English and Chinese lengths are comparable."""
-    cjk = len(_CJK.findall(text))
-    return cjk * CJK_WEIGHT + len(_WS.sub("", text)) - cjk
+    cjk = 0 if text.isascii() else sum(map(len, _CJK_RUN.findall(text)))
+    return cjk * CJK_WEIGHT + len("".join(text.split())) - cjk  # str.split() and re's \s agree on whitespace
 
 
 def _tokens(text: str, term_ids: Iterable[str]) -> Counter:
-    toks = Counter(_WS.sub("", t) for t in _TOKEN.findall(text))
+    toks = Counter("".join(t.split()) for t in _TOKEN.findall(text))
     toks.update(f"term:{t}" for t in term_ids)
     return toks
 

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from bot.align.sentences import protected_spans
@@ -82,16 +82,32 @@ def _plain(text: str) -> str:
     return _ROLE.sub(" ", "".join(out))
 
 
+def _content_word(w: str) -> str:
+    """``w`` lower-cased without a plural ``s``, or ``""`` for a stop word or one under 3 letters."""
+    w = w.lower()
+    if len(w) < 3 or w in _STOP:
+        return ""
+    if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w
+
+
+#: ``_content_word`` of every word form seen (the book has a few tens of thousands); emptied when it grows large
+_CONTENT: dict[str, str] = {}
+
+
 def en_units(text: str) -> frozenset[str]:
     """The English content words of ``text`` (see the module docstring)."""
+    memo = _CONTENT
+    if len(memo) > 200_000:
+        memo.clear()
     words = set()
     for w in _EN_WORD.findall(_plain(text)):
-        w = w.lower()
-        if len(w) < 3 or w in _STOP:
-            continue
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        words.add(w)
+        c = memo.get(w)
+        if c is None:
+            c = memo[w] = _content_word(w)
+        words.add(c)
+    words.discard("")
     return frozenset(words)
 
 
@@ -101,7 +117,7 @@ def tgt_units(text: str) -> frozenset[str]:
     for run in _WIDE_RUN.findall(_plain(text)):
         if len(run) == 1:
             units.add(run)
-        units.update(run[i:i + 2] for i in range(len(run) - 1))
+        units.update(map(str.__add__, run, run[1:]))
     return frozenset(units)
 
 
@@ -126,21 +142,24 @@ class Lexicon:
     forward: dict[str, dict[str, float]] = field(default_factory=dict)
     method: str = "dice"
 
-    @property
+    @cached_property
     def backward(self) -> dict[str, set[str]]:
-        return _backward(self)
+        """Target unit → the English words it translates (the inverse of ``forward``; built once per lexicon)."""
+        out: dict[str, set[str]] = {}
+        for w, units in self.forward.items():
+            for u in units:
+                out.setdefault(u, set()).add(w)
+        return out
+
+    @cached_property
+    def _known(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(self.forward), frozenset(self.backward)
 
     def profile(self, units: frozenset[str], is_src: bool) -> WordProfile:
         """The :class:`WordProfile` of ``units`` (English words when ``is_src``, else target units)."""
-        if is_src:
-            table = self.forward
-            known = frozenset(u for u in units if u in table)
-            image = frozenset().union(*(table[w] for w in known))
-        else:
-            table = self.backward
-            known = frozenset(u for u in units if u in table)
-            image = frozenset().union(*(table[u] for u in known))
-        return WordProfile(known, image)
+        table: Mapping[str, Iterable[str]] = self.forward if is_src else self.backward
+        known = units & self._known[0 if is_src else 1]
+        return WordProfile(known, frozenset().union(*[table[u] for u in known]))
 
     def overlap(self, en: frozenset[str], tgt: frozenset[str]) -> float | None:
         """How well two texts explain each other: the harmonic mean of the share of known English words with
@@ -172,21 +191,6 @@ def profile_explained(part: WordProfile, other: WordProfile) -> float | None:
     if len(part.known) < 3:
         return None
     return len(part.known & other.image) / len(part.known)
-
-
-_BACKWARD: dict[int, dict[str, set[str]]] = {}
-
-
-def _backward(lex: Lexicon) -> dict[str, set[str]]:
-    key = id(lex.forward)
-    cached = _BACKWARD.get(key)
-    if cached is None:
-        cached = {}
-        for w, units in lex.forward.items():
-            for u in units:
-                cached.setdefault(u, set()).add(w)
-        _BACKWARD[key] = cached
-    return cached
 
 
 # --------------------------------------------------------------------------------------------------

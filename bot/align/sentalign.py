@@ -28,10 +28,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal
 
 from bot.align.lexicon import Lexicon, default_lexicon, en_units, tgt_units
-from bot.align.sentences import joiner, protected_spans, split_sentences
+from bot.align.sentences import _spans, joiner, split_sentences
 
 __all__ = [
     "AlignParams",
@@ -57,13 +58,13 @@ _EXPANSION: dict[str, float] = {"en": 1.0, "zh": 1.0, "ja": 1.0, "ko": 1.0, "tr"
 _WIDE_RE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff60\u3000-\u303f]"
 )
-_SPACE_RE = re.compile(r"\s+")
+_WIDE_RUN_RE = re.compile(_WIDE_RE.pattern + "+")
 
 
 def text_length(text: str, lang: str) -> float:
     """Length of ``text`` in English-character units (non-space characters, wide characters weighted)."""
-    wide = len(_WIDE_RE.findall(text))
-    total = len(_SPACE_RE.sub("", text))
+    wide = 0 if text.isascii() else sum(map(len, _WIDE_RUN_RE.findall(text)))
+    total = len("".join(text.split()))  # str.split() and re's \s agree on what whitespace is
     return (total - wide) + wide * _WIDE_CHAR_WEIGHT.get(lang, 1.0)
 
 
@@ -87,10 +88,23 @@ def invariant_tokens(text: str, *, latin_words: bool = False) -> Counter[str]:
     With ``latin_words`` also the Latin-script words outside markup (lower-cased), which are anchors only
     when the other side is written in a wide script; the caller keeps those seen on both sides.
     """
+    tokens, rest = _markup_tokens(text)
+    if latin_words:
+        tokens.update(_latin_words(rest))
+    return tokens
+
+
+def _latin_words(rest: str) -> list[str]:
+    """The ``w``-tokens of the text outside markup, in order."""
+    return ["w" + word.lower() for word in _LATIN_WORD_RE.findall(rest) if len(word) >= 2]
+
+
+def _markup_tokens(text: str) -> tuple[Counter[str], str]:
+    """:func:`invariant_tokens` without Latin words, and the text outside markup they are taken from."""
     tokens: Counter[str] = Counter()
     plain: list[str] = []
     last = 0
-    for span in protected_spans(text):
+    for span in _spans(text):
         if span.kind == "slide" or span.start < last:
             continue
         before = text[last : span.start]
@@ -98,7 +112,7 @@ def invariant_tokens(text: str, *, latin_words: bool = False) -> Counter[str]:
         last = span.end
         chunk = text[span.start : span.end]
         if span.kind in ("math", "dmath"):
-            tokens["$" + _SPACE_RE.sub("", chunk.strip("$"))] += 1
+            tokens["$" + "".join(chunk.strip("$").split())] += 1
         elif span.kind == "code":
             match = _CODE_RE.match(chunk)
             tokens["`" + (match.group(2).strip() if match else chunk)] += 1
@@ -112,16 +126,12 @@ def invariant_tokens(text: str, *, latin_words: bool = False) -> Counter[str]:
             tokens["→" + chunk.strip("<>")] += 1
     plain.append(text[last:])
     rest = " ".join(plain)
-    for url in _BARE_URL_RE.findall(rest):
-        tokens["→" + url] += 1
-    rest = _BARE_URL_RE.sub(" ", rest)
-    for number in _NUMBER_RE.findall(rest):
-        tokens["#" + number.replace(",", "")] += 1
-    if latin_words:
-        for word in _LATIN_WORD_RE.findall(rest):
-            if len(word) >= 2:
-                tokens["w" + word.lower()] += 1
-    return tokens
+    if "http" in rest:  # a bare URL starts with it; without one, findall and sub change nothing
+        for url in _BARE_URL_RE.findall(rest):
+            tokens["→" + url] += 1
+        rest = _BARE_URL_RE.sub(" ", rest)
+    tokens.update("#" + number.replace(",", "") for number in _NUMBER_RE.findall(rest))
+    return tokens, rest
 
 
 # --------------------------------------------------------------------------------------------------
@@ -227,6 +237,9 @@ def _delta(src_len: float, tgt_len: float, expansion: float, variance: float) ->
     return (tgt_len / expansion - src_len) / math.sqrt(variance * mean)
 
 
+_SQRT2 = math.sqrt(2.0)
+
+
 def _length_cost(src_len: float, tgt_len: float, expansion: float, variance: float) -> float:
     """Gale–Church: −log P(|δ|) for the normalised length difference δ of one bead."""
     delta = _delta(src_len, tgt_len, expansion, variance)
@@ -269,16 +282,22 @@ def _balanced_latin(src: Sequence[Counter[str]], tgt: Sequence[Counter[str]]) ->
 def _anchors(
     src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str
 ) -> tuple[list[Counter[str]], list[Counter[str]]]:
-    """Anchor multisets per sentence; Latin words count only across scripts, and only balanced ones."""
-    words = (src_lang in _WIDE_SCRIPTS) != (tgt_lang in _WIDE_SCRIPTS)
-    src_tokens = [invariant_tokens(s, latin_words=words) for s in src]
-    tgt_tokens = [invariant_tokens(t, latin_words=words) for t in tgt]
-    if words:
-        keep = _balanced_latin(src_tokens, tgt_tokens)
-        for counter in (*src_tokens, *tgt_tokens):
-            for token in [t for t in counter if t.startswith("w") and t not in keep]:
-                del counter[token]
-    return src_tokens, tgt_tokens
+    """Anchor multisets per sentence; Latin words count only across scripts, and only balanced ones.
+
+    The same multisets as ``invariant_tokens(latin_words=True)`` with the unbalanced words deleted, but only
+    the kept words are ever counted into them."""
+    if (src_lang in _WIDE_SCRIPTS) == (tgt_lang in _WIDE_SCRIPTS):
+        return [invariant_tokens(s) for s in src], [invariant_tokens(t) for t in tgt]
+    src_parts = [_markup_tokens(s) for s in src]
+    tgt_parts = [_markup_tokens(t) for t in tgt]
+    src_words = [_latin_words(rest) for _, rest in src_parts]
+    tgt_words = [_latin_words(rest) for _, rest in tgt_parts]
+    tgt_total = Counter(chain.from_iterable(tgt_words))
+    keep = {w for w, count in Counter(chain.from_iterable(src_words)).items() if tgt_total.get(w) == count}
+    if keep:
+        for (tokens, _), words in zip([*src_parts, *tgt_parts], [*src_words, *tgt_words], strict=True):
+            tokens.update(w for w in words if w in keep)
+    return [tokens for tokens, _ in src_parts], [tokens for tokens, _ in tgt_parts]
 
 
 class _Beads:
@@ -294,6 +313,7 @@ class _Beads:
                  params: AlignParams, lexicon: Lexicon | None) -> None:
         self.params = params
         self.expansion = _EXPANSION.get(tgt_lang, 1.0) / _EXPANSION.get(src_lang, 1.0)
+        self.variance = params.variance
         self.src_pre = _prefix([text_length(x, src_lang) for x in src])
         self.tgt_pre = _prefix([text_length(x, tgt_lang) for x in tgt])
         src_anchor, tgt_anchor = _anchors(src, tgt, src_lang, tgt_lang)
@@ -357,22 +377,38 @@ class _Beads:
         return self.evidence_after(self.length_cost(i, ni, j, nj), i, ni, j, nj)
 
     def length_cost(self, i: int, ni: int, j: int, nj: int) -> float:
-        return _length_cost(self.src_pre[ni] - self.src_pre[i], self.tgt_pre[nj] - self.tgt_pre[j], self.expansion,
-                            self.params.variance)
+        """``_length_cost`` of the bead (the same operations, inlined: it runs for every candidate)."""
+        src_len = self.src_pre[ni] - self.src_pre[i]
+        tgt_len = self.tgt_pre[nj] - self.tgt_pre[j]
+        expansion = self.expansion
+        mean = (src_len + tgt_len / expansion) / 2.0
+        delta = 0.0 if mean <= 0 else (tgt_len / expansion - src_len) / math.sqrt(self.variance * mean)
+        return -math.log(max(math.erfc(abs(delta) / _SQRT2), 1e-12))
 
     def evidence_after(self, cost: float, i: int, ni: int, j: int, nj: int) -> float:
         """:meth:`evidence` of a paired bead given its length cost; never less than ``cost + min_extra``."""
         p = self.params
+        one_one = ni - i == 1 and nj - j == 1
         if self.any_anchor:
-            src_tokens, tgt_tokens = self._span(self._src_span, self.src_anchor, i, ni), \
-                self._span(self._tgt_span, self.tgt_anchor, j, nj)
+            if one_one:
+                src_tokens, tgt_tokens = self.src_anchor[i], self.tgt_anchor[j]
+            else:
+                src_tokens = self._span(self._src_span, self.src_anchor, i, ni)
+                tgt_tokens = self._span(self._tgt_span, self.tgt_anchor, j, nj)
             if src_tokens or tgt_tokens:
                 cost += _anchor_cost(_anchor_mismatch(src_tokens, tgt_tokens, p.number_weight), p)
         if self.words:
-            overlap, unexplained = self.lexical(i, ni, j, nj)
-            if overlap is not None:
-                cost += p.lexical_weight * (p.lexical_center - overlap)
-            cost += p.part_cost * unexplained
+            if one_one:  # ``lexical`` for one sentence a side: nothing can be unexplained
+                known_src, known_tgt = self.src_known[i], self.tgt_known[j]
+                if len(known_src) >= 2 and len(known_tgt) >= 2:
+                    pr = len(known_src & self.tgt_image[j]) / len(known_src)
+                    rc = len(known_tgt & self.src_image[i]) / len(known_tgt)
+                    cost += p.lexical_weight * (p.lexical_center - (2 * pr * rc / (pr + rc) if pr + rc else 0.0))
+            else:
+                overlap, unexplained = self.lexical(i, ni, j, nj)
+                if overlap is not None:
+                    cost += p.lexical_weight * (p.lexical_center - overlap)
+                cost += p.part_cost * unexplained
         return cost
 
     @staticmethod

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 __all__ = [
     "LANGUAGES",
@@ -130,9 +131,15 @@ def protected_spans(text: str) -> list[Span]:
 
     Exposed because the aligner uses the same spans as invariant anchors.
     """
+    return list(_spans(text))
+
+
+@lru_cache(maxsize=4096)
+def _spans(text: str) -> tuple[Span, ...]:
+    # Cached: the aligner asks for the spans of one sentence twice (anchors, then words).
     spans = [Span(m.start(), m.end(), m.lastgroup or "code") for m in _PROTECT_RE.finditer(text)]
     spans.extend(Span(m.start(), m.end(), "slide") for m in _SLIDE_RE.finditer(text))
-    return sorted(spans, key=lambda s: (s.start, s.end))
+    return tuple(sorted(spans, key=lambda s: (s.start, s.end)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +153,11 @@ class _Guards:
 def _guards(text: str) -> _Guards:
     inline = [False] * len(text)
     slide_end: dict[int, int] = {}
-    for span in protected_spans(text):
-        for i in range(span.start, span.end):
-            if span.kind == "slide":
-                slide_end[i] = span.end
-            else:
-                inline[i] = True
+    for span in _spans(text):
+        if span.kind == "slide":
+            slide_end.update(dict.fromkeys(range(span.start, span.end), span.end))
+        else:
+            inline[span.start : span.end] = [True] * (span.end - span.start)
     return _Guards(inline, slide_end)
 
 
@@ -255,8 +261,13 @@ def _cut_points_cjk(text: str, lang: str) -> list[int]:
     cuts: list[int] = []
     sent_start = 0
     i, n = 0, len(text)
+    next_mark = _MARK_RES[terminators].search
     while i < n:
-        if text[i] in terminators and _mark_allowed(text, i, guards, terminators):
+        found = next_mark(text, i)  # jump to the next mark: every character before it would be skipped
+        if found is None:
+            break
+        i = found.start()
+        if _mark_allowed(text, i, guards, terminators):
             j = i + 1
             while j < n and text[j] in terminators:  # "？！", "。。"
                 j += 1
@@ -282,17 +293,29 @@ def _mark_allowed(text: str, i: int, guards: _Guards, terminators: str) -> bool:
 
 
 _INITIAL_RE = re.compile(r"^[(\[\"'“]*[A-HJ-Z]$")
+_MARK_RES = {marks: re.compile("[" + re.escape(marks) + "]")
+             for marks in (_WESTERN_TERMINATORS, *_TERMINATORS.values())}
+
+
+@cache
+def _abbreviations(lang: str) -> frozenset[str]:
+    return _EN_ABBREVIATIONS | _EXTRA_ABBREVIATIONS.get(lang, frozenset())
 
 
 def _cut_points_western(text: str, lang: str) -> list[int]:
     """en, ko, tr, vi, pt: cut after ``.?!`` + closers when a space or the end follows."""
-    abbreviations = _EN_ABBREVIATIONS | _EXTRA_ABBREVIATIONS.get(lang, frozenset())
+    abbreviations = _abbreviations(lang)
     guards = _guards(text)
     cuts: list[int] = []
     sent_start = 0
     i, n = 0, len(text)
+    next_mark = _MARK_RES[_WESTERN_TERMINATORS].search
     while i < n:
-        if text[i] not in _WESTERN_TERMINATORS or not _mark_allowed(text, i, guards, _WESTERN_TERMINATORS):
+        found = next_mark(text, i)  # jump to the next mark: every character before it would be skipped
+        if found is None:
+            break
+        i = found.start()
+        if not _mark_allowed(text, i, guards, _WESTERN_TERMINATORS):
             i += 1
             continue
         j = i + 1
