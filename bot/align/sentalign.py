@@ -73,7 +73,8 @@ def text_length(text: str, lang: str) -> float:
 # --------------------------------------------------------------------------------------------------
 
 # ASCII-only boundaries: in Chinese a number is glued to Han characters ("从0到5"), which are \w too.
-_NUMBER_RE = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:,\d{3})*(?:\.\d+)?(?![A-Za-z0-9_])")
+# The look-behind sits after the first digit (``\d(?<![…]\d)``: the same matches, 2x faster to search).
+_NUMBER_RE = re.compile(r"\d(?<![A-Za-z0-9_.]\d)\d*(?:,\d{3})*(?:\.\d+)?(?![A-Za-z0-9_])")
 _ROLE_PREFIX_RE = re.compile(r":[\w-]+:$")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
 _BARE_URL_RE = re.compile(r"https?://[^\s)\]>，。；]+[^\s)\]>，。；.,;:!?]")
@@ -317,8 +318,7 @@ class _Beads:
         self.src_pre = _prefix([text_length(x, src_lang) for x in src])
         self.tgt_pre = _prefix([text_length(x, tgt_lang) for x in tgt])
         src_anchor, tgt_anchor = _anchors(src, tgt, src_lang, tgt_lang)
-        self.src_anchor = [dict(c) for c in src_anchor]
-        self.tgt_anchor = [dict(c) for c in tgt_anchor]
+        self.src_anchor, self.tgt_anchor = src_anchor, tgt_anchor
         self.any_anchor = any(self.src_anchor) or any(self.tgt_anchor)
         self.words = lexicon is not None
         #: a lower bound of (evidence − length cost): the largest bonus word evidence can give (overlap 1, or 0
