@@ -127,3 +127,20 @@ def test_a_rewritten_sentence_is_translated_and_keeps_the_term_convention(aws_en
         assert "*训练误差*（training error）是指" not in u.text, name  # the human sentence itself was replaced
         assert any("term convention of the human text kept" in n for n in u.notes), name
     assert aws_env.translate.billed_chars > 0 and aws_env.llm.received
+
+
+def test_a_paid_engine_is_sent_only_what_the_editions_memory_does_not_have(aws_env, tmp_path):
+    """``engine_for`` (what ``amts sync`` and the App use): English the edition already translated, here a
+    paragraph upstream repeats at the end of the section, comes from the translators' own text, not from MT."""
+    from bot.translate.factory import engine_for
+
+    repeated = "That is because the stream of infinite data is an imaginary object."  # a sentence of the section
+    novel = "We will return to this distinction when we discuss model selection."
+    new = (TRUST / "new.md").read_text(encoding="utf-8").rstrip("\n") + f"\n\n{novel}\n\n{repeated}\n"
+    result, report, out = _synced(tmp_path, new, lambda _r, base: engine_for("aws", base, "_origin", "en", "zh"))
+    inserted = [u for u in out.units if u.action == "insert"]
+    assert len(inserted) == 2 and all(u.status == "ok" for u in inserted)
+    assert inserted[0].engines == ["aws"] and inserted[1].engines == ["tm"] and "tm-exact" in inserted[1].flags
+    assert inserted[1].text == "这是因为无限多的数据样本是一个虚构的对象。\n"
+    assert len(novel) <= aws_env.translate.billed_chars == report["chars_billed"] < len(novel) + len(repeated)
+    assert "translation memory" in result.engine_summary

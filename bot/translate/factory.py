@@ -10,11 +10,13 @@ from bot.cache import Cache, cached_memory_entries, memory_entries, open_cache
 from bot.config import Engines
 from bot.sync.repos import blob_ids
 from bot.translate.base import Engine, EngineError
+from bot.translate.memoryfirst import MemoryFirst
 from bot.translate.tm import LazyMemory, TmEngine, TranslationMemory
 
 ENGINES = ("tm", "aws", "bedrock", "openai")
-#: Engines that read the translation memory (the tm itself; LLMs for their in-context examples).
-MEMORY_ENGINES = frozenset({"tm", "bedrock", "openai"})
+#: Engines that read the translation memory: all of them (``tm`` is the memory; the others are asked only what
+#: the memory does not have exactly, see ``bot/translate/memoryfirst.py``, and LLMs take examples from it).
+MEMORY_ENGINES = frozenset(ENGINES)
 
 
 def memory_from_texts(pairs: Iterable[tuple[str, str]], src_lang: str, lang: str,
@@ -84,12 +86,14 @@ def make_engine(name: str, memory: TranslationMemory | LazyMemory | None = None,
 def engine_for(name: str, commit: git.Commit, suffix: str, src_lang: str, lang: str,
                extra_frameworks: Iterable[str] = ("paddle",), engines: Engines | None = None,
                cache: Cache | None = None) -> Engine:
-    """The engine for a sync of the edition at ``commit``. The memory (a whole-edition alignment) is only
-    built for engines that read it, and only when the engine is first asked something (a run without
+    """The engine for a sync of the edition at ``commit``, asking the edition's translation memory first (exact
+    matches are the translators' own text). The memory (a whole-edition alignment) is only built when the
+    engine is first asked something (a run without
     requests aligns nothing); file pairs come from ``cache`` (default: ``open_cache()``, i.e. $AMTS_CACHE)
     when they were aligned before."""
     memory = None
     if name in MEMORY_ENGINES:
         memory = LazyMemory(lambda: memory_from_commit(commit, suffix, src_lang, lang, extra_frameworks,
                                                        cache if cache is not None else open_cache()))
-    return make_engine(name, memory, lang, src_lang, engines)
+    engine = make_engine(name, memory, lang, src_lang, engines)
+    return engine if name == "tm" or memory is None else MemoryFirst(engine, memory)
