@@ -772,11 +772,15 @@ def render_file(plan: FilePlan, results: Mapping[str, TranslationResult], posted
     edition_chunks: list[str] = []
     line = 1
     first = True
+    last_old = -2  # the edition block that ends the previous rendered unit
     for unit in plan.units:
         if not unit.text:
             continue
         sep = plan.edition.seps[0] if first else unit.sep
+        if not first and unit.old_edition and unit.old_edition[0] == last_old + 1:
+            sep = plan.edition.seps[unit.old_edition[0]]  # still after the block it followed: its own separator
         first = False
+        last_old = unit.old_edition[-1] if unit.old_edition and unit.text.endswith("\n") else -2
         line += sep.count("\n")
         n_lines = unit.text.count("\n") + (0 if unit.text.endswith("\n") else 1)
         unit.new_lines = (line, line + n_lines - 1)
