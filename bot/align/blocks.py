@@ -120,7 +120,7 @@ class Alignment:
         return [self.translated.blocks[i] for i in pair.tgt]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 5x more, and there is one per block
 class _Feat:
     kind: Kind
     length: float
@@ -153,19 +153,20 @@ def _tokens(text: str, term_ids: Iterable[str]) -> Counter:
 
 def _kind_and_body(b: Block) -> tuple[Kind, str]:
     """The block's kind and body for alignment: a slide-marked equation paragraph counts as the equation."""
-    if b.kind == Kind.PARAGRAPH and "$$" in b.body:
-        m = _SLIDE_EQUATION.match(b.body)
+    body = b.body  # a property that re-reads the lines: once
+    if b.kind == Kind.PARAGRAPH and "$$" in body:
+        m = _SLIDE_EQUATION.match(body)
         if m:
             return Kind.MATH, m.group(1)
-    return b.kind, b.body
+    return b.kind, body
 
 
-def _signature(b: Block) -> str | None:
+def _signature(b: Block, kind_and_body: tuple[Kind, str] | None = None) -> str | None:
     if b.labels:
         return "label:" + ",".join(b.labels)
     if b.kind == Kind.CODE:
         return "code:" + b.loose_key
-    kind, body = _kind_and_body(b)
+    kind, body = kind_and_body or _kind_and_body(b)
     if kind == Kind.MATH:
         return "math:" + _WS.sub("", body)
     if b.kind == Kind.FIGURE:
@@ -194,13 +195,14 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
         words = units(text) if lexical and (kind in _PROSE or kind == Kind.TAB) else frozenset()
         feats.append(_Feat(
             kind=kind,
-            length=weighted_length(body if b.kind != Kind.TAB else text),
+            # code is compared by its key, never by length (similarity returns first; never a group part)
+            length=0.0 if kind in (Kind.CODE, Kind.TOC) else weighted_length(body if b.kind != Kind.TAB else text),
             tokens=_tokens(text, term_ids) if kind in _PROSE or kind == Kind.TAB else Counter(),
             code=b.loose_key if b.kind in (Kind.CODE, Kind.TOC) else "",
             tabs=b.tabs,
             level=b.level,
             extra=bool(b.tabs) and all(t in extra for t in b.tabs),
-            signature=_signature(b),
+            signature=_signature(b, (kind, body)),
             words=words,
             discussion=bool(_DISCUSSION.match(text)),
             profile=lexicon.profile(words, side == 0) if lexicon is not None else None,
@@ -316,21 +318,42 @@ def _dp(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, lexicon: Lexic
     """Minimum-cost monotone alignment of ``src[si]`` with ``tgt[tj]``."""
     n, m = len(si), len(tj)
     inf = float("inf")
+    skip_tgt = [EXTRA_SKIP_COST if tgt[tj[j]].extra else SKIP_COST for j in range(m)]
+    # Every move costs >= 0, so a path's cost only grows: a cell that already costs more than some complete
+    # path (``bound``) is on no optimal path, and nothing it reaches can be either (its candidates there lose
+    # strictly, so ties go as before). Such cells are not expanded: exact, and far off-diagonal cells of a long
+    # gap (and their similarities and merge candidates) are never computed. The bound is the cheaper of two
+    # complete paths, costed in the order the DP adds: the diagonal (pair k with k, or skip both when they
+    # cannot pair, then skip the rest) and skipping everything.
+    diagonal = {k: similarity(src[si[k]], tgt[tj[k]], lexicon) for k in range(min(n, m))}
+    bound = 0.0
+    for k, s in diagonal.items():
+        bound = bound + (1.0 - s) if s > 0.0 else bound + SKIP_COST + skip_tgt[k]
+    for _ in range(len(diagonal), n):
+        bound = bound + SKIP_COST
+    for j in range(len(diagonal), m):
+        bound = bound + skip_tgt[j]
+    skip_all = 0.0
+    for _ in range(n):
+        skip_all = skip_all + SKIP_COST
+    for j in range(m):
+        skip_all = skip_all + skip_tgt[j]
+    bound = min(bound, skip_all)
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int, float] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     cost[0][0] = 0.0
     for i in range(n + 1):
         for j in range(m + 1):
             c = cost[i][j]
-            if c == inf:
+            if c > bound:  # also inf: unreachable
                 continue
             moves: list[tuple[int, int, float, float]] = []
             if i < n:
                 moves.append((1, 0, SKIP_COST, 0.0))
             if j < m:
-                moves.append((0, 1, EXTRA_SKIP_COST if tgt[tj[j]].extra else SKIP_COST, 0.0))
+                moves.append((0, 1, skip_tgt[j], 0.0))
             if i < n and j < m:
-                s = similarity(src[si[i]], tgt[tj[j]], lexicon)
+                s = diagonal[i] if i == j else similarity(src[si[i]], tgt[tj[j]], lexicon)
                 moves.append((1, 1, 1.0 - s, s))
                 moves += _merge_moves(src, tgt, si, tj, i, j, lexicon, mixed)
             for di, dj, mc, s in moves:

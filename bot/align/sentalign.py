@@ -291,13 +291,19 @@ def _anchors(
         return [invariant_tokens(s) for s in src], [invariant_tokens(t) for t in tgt]
     src_parts = [_markup_tokens(s) for s in src]
     tgt_parts = [_markup_tokens(t) for t in tgt]
-    src_words = [_latin_words(rest) for _, rest in src_parts]
-    tgt_words = [_latin_words(rest) for _, rest in tgt_parts]
-    tgt_total = Counter(chain.from_iterable(tgt_words))
-    keep = {w for w, count in Counter(chain.from_iterable(src_words)).items() if tgt_total.get(w) == count}
-    if keep:
-        for (tokens, _), words in zip([*src_parts, *tgt_parts], [*src_words, *tgt_words], strict=True):
-            tokens.update(w for w in words if w in keep)
+    # A kept word occurs on the wide-script side, which has few Latin words: read that side first and count
+    # on the other side only the words it has (the rest could never balance).
+    wide, latin = (tgt_parts, src_parts) if tgt_lang in _WIDE_SCRIPTS else (src_parts, tgt_parts)
+    wide_words = [_latin_words(rest) for _, rest in wide]
+    vocabulary = {w[1:] for words in wide_words for w in words}
+    if vocabulary:
+        latin_words = [["w" + lw for word in _LATIN_WORD_RE.findall(rest) if len(word) >= 2
+                        and (lw := word.lower()) in vocabulary] for _, rest in latin]
+        wide_total = Counter(chain.from_iterable(wide_words))
+        keep = {w for w, count in Counter(chain.from_iterable(latin_words)).items() if wide_total.get(w) == count}
+        if keep:
+            for (tokens, _), words in zip([*wide, *latin], [*wide_words, *latin_words], strict=True):
+                tokens.update(w for w in words if w in keep)
     return [tokens for tokens, _ in src_parts], [tokens for tokens, _ in tgt_parts]
 
 
@@ -330,6 +336,8 @@ class _Beads:
             self.min_extra = -math.inf
         self._src_span: dict[tuple[int, int], Counter[str]] = {}
         self._tgt_span: dict[tuple[int, int], Counter[str]] = {}
+        self._src_omission: dict[int, list[float]] = {}
+        self._tgt_omission: dict[int, list[float]] = {}
         if lexicon is not None:
             src_profiles = [lexicon.profile(en_units(x), True) for x in src]
             tgt_profiles = [lexicon.profile(tgt_units(x), False) for x in tgt]
@@ -427,18 +435,33 @@ class _Beads:
         """Cost of leaving one sentence unpaired beyond its prior: the share of its known words that an adjacent
         sentence of the other side translates (above ``SENTENCE_PART_EVIDENCE``) is evidence that the translator
         merged it into that sentence rather than dropped it."""
-        cost = self.params.omission_cost
-        if not cost or not self.words:
-            return 0.0
         if i == ni:
-            known, images, pos = self.tgt_known[j], self.src_image, i
+            return self._omissions(self._tgt_omission, j, False)[i]
+        return self._omissions(self._src_omission, i, True)[j]
+
+    def _omissions(self, cache: dict[int, list[float]], k: int, is_src: bool) -> list[float]:
+        """:meth:`omission` of sentence ``k`` of one side at every position of the other side (computed once)."""
+        row = cache.get(k)
+        if row is not None:
+            return row
+        cost = self.params.omission_cost
+        positions = (len(self.tgt_pre) if is_src else len(self.src_pre))  # other side's sentences + 1
+        if not cost or not self.words:
+            row = [0.0] * positions
         else:
-            known, images, pos = self.src_known[i], self.tgt_image, j
-        if len(known) < 3:
-            return 0.0
-        share = max((len(known & images[pos + d]) for d in (-1, 0) if 0 <= pos + d < len(images)), default=0)
-        share /= len(known)
-        return cost * max(0.0, share - SENTENCE_PART_EVIDENCE) / (1.0 - SENTENCE_PART_EVIDENCE)
+            known = self.src_known[k] if is_src else self.tgt_known[k]
+            images = self.tgt_image if is_src else self.src_image
+            if len(known) < 3:
+                row = [0.0] * positions
+            else:
+                hits = [len(known & image) for image in images]
+                # the best of the sentences just before and just after the position (hits[pos - 1], hits[pos])
+                best = [max(a, b) for a, b in zip([0, *hits], [*hits, 0], strict=True)] if hits else [0]
+                n_known = len(known)
+                row = [cost * max(0.0, share / n_known - SENTENCE_PART_EVIDENCE) / (1.0 - SENTENCE_PART_EVIDENCE)
+                       for share in best]
+        cache[k] = row
+        return row
 
     def score(self, i: int, ni: int, j: int, nj: int) -> float:
         """Posterior that a chosen bead is a true translation pair (see :class:`AlignParams`); 0 if unpaired."""
@@ -521,48 +544,65 @@ def align_sentences(
                                beads_of.omission(0, 0, 0, 1) + beads_of.omission(0, 1, 1, 1)):
             return [SentencePair((0,), (0,), beads_of.score(0, 1, 0, 1), src[0], tgt[0])]
     # A pull DP: each cell takes the cheapest of its candidate beads, offered in the order a push over the
-    # cells in row-major order would offer them (predecessor row-major), so ties go to the same bead. The 1-1
-    # candidate is costed first; any other paired candidate whose length cost plus the largest possible word
-    # bonus already exceeds the best known total is skipped (it cannot be the minimum): exact, and most of the
-    # 2-2, 1-3 … 1-6 candidates never need their anchors and words.
+    # cells in row-major order would offer them (predecessor row-major), so ties go to the same bead. The cheap
+    # candidates are costed first (1-0 and 0-1: prior and omission; then 1-1); any paired candidate whose
+    # length cost plus the largest possible word bonus already exceeds the best known total is skipped (it
+    # cannot be the minimum): exact, and most candidates never need their anchors and words.
     shapes = sorted(((di, dj, -math.log(p)) for (di, dj), p in params.priors.items() if p > 0 and (di or dj)),
                     key=lambda s: (-s[0], -s[1]))
-    one_one = -math.log(params.priors[(1, 1)]) if params.priors.get((1, 1), 0) > 0 else None
+    first = {(di, dj): c for di, dj, c in shapes if (di, dj) in ((1, 0), (0, 1), (1, 1))}
+    c10, c01, c11 = first.get((1, 0)), first.get((0, 1)), first.get((1, 1))
     min_extra = beads_of.min_extra
-    length_cost, evidence_after = beads_of.length_cost, beads_of.evidence_after
+    length_cost, evidence_after, omission = beads_of.length_cost, beads_of.evidence_after, beads_of.omission
+    src_omission = [beads_of._omissions(beads_of._src_omission, k, True) for k in range(n)]
+    tgt_omission = [beads_of._omissions(beads_of._tgt_omission, k, False) for k in range(m)]
 
     inf = math.inf
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     cost[0][0] = 0.0
     for ni in range(n + 1):
+        row_omission = src_omission[ni - 1] if ni else []
         for nj in range(m + 1):
             if not (ni or nj):
                 continue
-            known = t11 = inf
-            if one_one is not None and ni and nj and cost[ni - 1][nj - 1] < inf:
-                i, j = ni - 1, nj - 1
-                known = t11 = cost[i][j] + one_one + evidence_after(length_cost(i, ni, j, nj), i, ni, j, nj)
+            known = inf
+            t10 = t01 = t11 = None
+            if c10 is not None and ni and cost[ni - 1][nj] < inf:
+                known = t10 = cost[ni - 1][nj] + c10 + row_omission[nj]
+            if c01 is not None and nj and cost[ni][nj - 1] < inf:
+                t01 = cost[ni][nj - 1] + c01 + tgt_omission[nj - 1][ni]
+                known = min(known, t01)
+            if c11 is not None and ni and nj and cost[ni - 1][nj - 1] < inf:
+                base = cost[ni - 1][nj - 1] + c11
+                if base + min_extra <= known:
+                    lc = length_cost(ni - 1, ni, nj - 1, nj)
+                    if base + (lc + min_extra) <= known:
+                        t11 = base + evidence_after(lc, ni - 1, ni, nj - 1, nj)
+                        known = min(known, t11)
             best, arg = inf, None
             for di, dj, p_cost in shapes:
                 i, j = ni - di, nj - dj
                 if i < 0 or j < 0:
                     continue
-                here = cost[i][j]
-                if here == inf:
-                    continue
-                if di == 1 and dj == 1 and one_one is not None:
-                    total = t11
-                elif di and dj:
-                    base = here + p_cost
-                    if base + min_extra > known:
+                if di + dj == 1 or di == dj == 1:  # costed above
+                    total = t11 if di == dj else t10 if di else t01
+                    if total is None:
                         continue
-                    lc = length_cost(i, ni, j, nj)
-                    if base + (lc + min_extra) > known:
-                        continue
-                    total = base + evidence_after(lc, i, ni, j, nj)
                 else:
-                    total = here + p_cost + beads_of.omission(i, ni, j, nj)
+                    here = cost[i][j]
+                    if here == inf:
+                        continue
+                    if di and dj:
+                        base = here + p_cost
+                        if base + min_extra > known:
+                            continue
+                        lc = length_cost(i, ni, j, nj)
+                        if base + (lc + min_extra) > known:
+                            continue
+                        total = base + evidence_after(lc, i, ni, j, nj)
+                    else:
+                        total = here + p_cost + omission(i, ni, j, nj)
                 if total < best:
                     best, arg = total, (i, j)
                 if total < known:
