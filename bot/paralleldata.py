@@ -37,6 +37,9 @@ from bot.markdown.io import InputError, read_document
 MAX_SEGMENT_BYTES = 1000
 FORMATS = ("tmx", "csv", "tsv")
 _MARKUP_ONLY = re.compile(r"\$[^$]*\$|`[^`]*`|:\w+:`[^`]*`|\]\([^)]*\)|https?://\S+|[\W\d_]+")
+#: ``_MARKUP_ONLY.sub("", x)`` is empty exactly when successive leftmost matches cover ``x``: one fullmatch with
+#: each match atomic (no backtracking into it) and the repetition possessive, as ``sub`` scans.
+_ALL_MARKUP = re.compile(r"(?:(?>" + _MARKUP_ONLY.pattern + r"))*+")
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def filter_pairs(pairs: Iterable[TextPair], fmt: str, dropped: Counter) -> list[
     kept: list[TextPair] = []
     for p in pairs:
         src, tgt = p.src.strip(), p.tgt.strip()
-        if not _MARKUP_ONLY.sub("", src) or not _MARKUP_ONLY.sub("", tgt):
+        if _ALL_MARKUP.fullmatch(src) or _ALL_MARKUP.fullmatch(tgt):
             dropped["markup or code only"] += 1
         elif src == tgt:
             dropped["untranslated (target equals source)"] += 1

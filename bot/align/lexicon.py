@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from bot.align.sentences import protected_spans
+from bot.align.sentences import _spans
 from bot.markdown.blocks import Document
 
 __all__ = [
@@ -68,18 +68,18 @@ upon via while whether let use used using given thus hence therefore however sin
 
 def _plain(text: str) -> str:
     """``text`` with inline markup blanked out (math, code, roles, link targets, URLs are not words)."""
-    spans = protected_spans(text)
-    if not spans:
-        return _ROLE.sub(" ", text)
-    out, last = [], 0
-    for s in spans:
-        if s.kind == "slide" or s.start < last:
-            continue
-        out.append(text[last:s.start])
-        out.append(" ")
-        last = s.end
-    out.append(text[last:])
-    return _ROLE.sub(" ", "".join(out))
+    spans = _spans(text)
+    if spans:
+        out, last = [], 0
+        for s in spans:
+            if s.kind == "slide" or s.start < last:
+                continue
+            out.append(text[last:s.start])
+            out.append(" ")
+            last = s.end
+        out.append(text[last:])
+        text = "".join(out)
+    return _ROLE.sub(" ", text) if ":" in text else text  # a role starts with ":"
 
 
 def _content_word(w: str) -> str:

@@ -361,20 +361,6 @@ class _Beads:
         p, r = hit_src / known_src, hit_tgt / known_tgt
         return (2 * p * r / (p + r) if p + r else 0.0), unexplained
 
-    def _tokens(self, i: int, ni: int, j: int, nj: int) -> tuple[Counter[str], Counter[str]] | None:
-        if not self.any_anchor:
-            return None
-        sa, ta = self.src_anchor[i:ni], self.tgt_anchor[j:nj]
-        if not any(sa) and not any(ta):
-            return None
-        src_tokens: Counter[str] = Counter()
-        tgt_tokens: Counter[str] = Counter()
-        for d in sa:
-            src_tokens.update(d)
-        for d in ta:
-            tgt_tokens.update(d)
-        return src_tokens, tgt_tokens
-
     def evidence(self, i: int, ni: int, j: int, nj: int) -> float:
         """Length, anchor and lexical cost of one bead (the prior is added by the caller).
 
@@ -473,10 +459,11 @@ class _Beads:
         spread = p.unrelated_spread
         log_odds = math.log(p.score_prior / (1.0 - p.score_prior))
         log_odds += -(delta**2) / 2.0 + (delta / spread) ** 2 / 2.0 + math.log(spread)
-        tokens = self._tokens(i, ni, j, nj)
-        if tokens is not None:
-            src_tokens, tgt_tokens = tokens
-            shared = sum(count for token, count in (src_tokens & tgt_tokens).items() if token[0] not in "#w")
+        src_tokens = self._span(self._src_span, self.src_anchor, i, ni)
+        tgt_tokens = self._span(self._tgt_span, self.tgt_anchor, j, nj)
+        if src_tokens or tgt_tokens:
+            shared = sum(min(count, tgt_tokens[token]) for token, count in src_tokens.items()
+                         if token in tgt_tokens and token[0] not in "#w")
             log_odds += p.match_bonus * min(shared, 3)
             log_odds -= _anchor_cost(_anchor_mismatch(src_tokens, tgt_tokens, p.number_weight), p)
         overlap, unexplained = self.lexical(i, ni, j, nj)
