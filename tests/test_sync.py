@@ -85,10 +85,12 @@ def test_r2_report_shape_and_pr_description(tmp_path):
     ahead = [b for b in f["blocks"] if b["action"] == "edition-ahead"]
     assert len(ahead) == 4 and all(b["old_lines"] and b["new_lines"] and b["english_diff"] for b in ahead)
     assert f["new_violations"] == []
-    assert {x["flag"] for x in data["flags"]} >= {"edition-ahead", "trivial source change"}
+    flags = {x["flag"] for x in data["flags"]}
+    assert "trivial source change" in flags and "edition-ahead" not in flags  # complete evidence: nothing to review
+    assert all("already follows the new English" in b["notes"][0] for b in ahead)
     body = (tmp_path / "r.md").read_text(encoding="utf-8")
-    assert body.startswith("<!-- amts:pr-body -->") and "English change" in body and "### Review first" in body
-    assert "edition-ahead" in body
+    assert body.startswith("<!-- amts:pr-body -->") and "English change" in body
+    assert "4 edition ahead of its origin (#25, #30, #31, #43)" in body and "No block needs a closer look" in body
     assert "BLEU" not in body  # tm found no translation for the changed sentences: nothing to score
     assert "characters sent: " in out.stdout
 

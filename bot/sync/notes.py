@@ -33,6 +33,7 @@ _LINK = re.compile(r"\[([^\]\n]*)\]\(amts-diff:(diff-[0-9a-f]{64}[LR]\d+(?:-[LR]
 NOTE_MARKER = "<!-- amts:note "
 #: collapsed categories: reason of a note whose translation did not change -> label in the counted line
 _QUIET_LABELS = {"cosmetic English change": "cosmetic", "already in the edition": "already in the edition",
+                 "translation already follows the new English": "edition ahead of its origin",
                  "typo-level English change": "typo-level", "block not in the edition": "not in the edition"}
 
 

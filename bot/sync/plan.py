@@ -391,7 +391,8 @@ class _Planner:
         ev = evidence(old_en, new_en, human, self.lang)
         sep = self._sep_edition(tgt[0])
         if ev.verdict == "ahead":
-            self.units.append(Unit("edition-ahead", tuple(new), tuple(tgt), tuple(src), [human], sep, ["edition-ahead"],
+            # complete evidence: nothing to review (like code already in the edition), the note says why
+            self.units.append(Unit("edition-ahead", tuple(new), tuple(tgt), tuple(src), [human], sep, [],
                                    c.word_diff, human, notes=[
                                        f"the translation already follows the new English ({ev.describe()}): "
                                        "kept, origin updated"]))

@@ -1,10 +1,10 @@
 """What a translation does not need to follow: the *trivial* upstream edits.
 
 Casing, punctuation, enumerator style (``i)`` / ``(i)``), contractions (``let's`` / ``let us``), ``e.g.``
-/ ``e.g.,``, re-wrapping, a few function words (``Note, though that`` / ``Note that``; demonstratives such as ``these``
-are translated, so they are not among them) and verb
-agreement (``data is`` / ``data are``) change nothing a
-reader of the translation would see. ``trivial_key`` maps an English block to a key in which all of those
+/ ``e.g.,``, re-wrapping, a few function words (``Note, though that`` / ``Note that``, ``able calculate`` / ``able to
+calculate``, ``functionality the`` / ``functionality of the``; demonstratives such as ``these`` are translated, so they
+are not among them), a doubled word (``these these``) and verb agreement (``data is`` / ``data are``) change nothing
+a reader of the translation would see. ``trivial_key`` maps an English block to a key in which all of those
 are equal, so an upstream change is trivial exactly when the keys of the old and new English are equal.
 Math, inline code, roles and link targets stay verbatim inside the key: a changed formula or identifier
 is never trivial.
@@ -26,7 +26,8 @@ _CONTRACTIONS = tuple((re.compile(p), r) for p, r in (
     (r"\bi'm\b", "i am"), (r"\b(\w+)'d\b", r"\1 would"),
 ))
 #: Words whose insertion or deletion alone does not change what a translation says.
-FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "though", "also", "just", "then", "that", "so", "thus", "very"})
+FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "though", "also", "just", "then", "that", "so", "thus", "very",
+                            "of", "to", "in"})
 #: Verb agreement only English marks (``data is`` -> ``data are``): one form stands for all.
 AGREEMENT = {"are": "is", "were": "was", "have": "has", "do": "does"}
 
@@ -48,7 +49,9 @@ def _words(text: str) -> str:
     text = text.lower()
     for pattern, repl in _CONTRACTIONS:
         text = pattern.sub(repl, text)
-    return " ".join(AGREEMENT.get(w, w) for w in _WORD.findall(text) if w not in FUNCTION_WORDS)
+    raw = _WORD.findall(text)
+    words = (w for i, w in enumerate(raw) if i == 0 or w != raw[i - 1])  # a doubled word is a typo
+    return " ".join(AGREEMENT.get(w, w) for w in words if w not in FUNCTION_WORDS)
 
 
 def is_trivial(old: str, new: str) -> bool:
