@@ -637,3 +637,14 @@ def test_quickstart_sample_shows_kept_already_and_sent_without_touching_the_rest
     assert out.returncode == 0, out.stderr
     assert "already:  4 block(s)" in out.stdout and "sent:     1 block(s)" in out.stdout
     assert "aa9dc462" in out.stdout and "550895cb" in out.stdout
+
+
+def test_a_near_match_block_keeps_the_human_text_and_takes_the_slide_markers_added_with_it():
+    origin = "Note that the size is unaltered by reshaping the tensor.\n"
+    new = "[**Note that the size is unchanged by reshaping the tensor.**]\n"
+    edition = "注意，改变张量的形状，张量的大小不会改变。\n"
+    plan, out = _sync_text(origin, new, edition)
+    (u,) = out.units
+    assert plan.requests == [] and u.action == "near-match" and u.markers_carried == u.markers_added == 1
+    assert out.edition_text == "[**注意，改变张量的形状，张量的大小不会改变**]。\n"
+    assert any("{+unchanged+}" in n for n in u.notes)

@@ -493,8 +493,11 @@ class _Planner:
                 return
         if o.kind == n.kind == e.kind and n.kind in SPLICE_KINDS | {Kind.LIST, Kind.HEADING} \
                 and (nm := near_match(o.text, n.text, e.text)) is not None:
-            self.units.append(Unit("near-match", (c.new,), (k,), (c.old,), [nm.text], self._sep_edition(k),
-                                   [NEAR_FLAG], c.word_diff, e.text, notes=[_clip(nm.note, 600)]))
+            moved = transfer(o.text, n.text, nm.text, self.src_lang, self.lang)  # slide markers added with it
+            flags = [NEAR_FLAG] + ([] if moved.complete else ["slide-marker-not-carried"])
+            self.units.append(Unit("near-match", (c.new,), (k,), (c.old,), [moved.text], self._sep_edition(k),
+                                   flags, c.word_diff, e.text, notes=[_clip(nm.note, 600), *moved.notes],
+                                   markers_added=moved.added, markers_carried=moved.carried))
             return
         self._retranslate((c.old,), (k,), (c.new,), c)
 
@@ -549,10 +552,15 @@ class _Planner:
         parts: list[str | Req] = []
         near: list[str] = []
         replaced: list[str] = []
+        added = carried = 0
         for p in pieces:
             if p.to_translate and p.replaces and p.origin and (nm := near_match(p.origin, p.english, p.replaces)):
-                parts.append(nm.text)
-                near.append(nm.note)
+                moved = transfer(p.origin, p.english, nm.text, self.src_lang, self.lang)  # markers added with it
+                parts.append(moved.text)
+                near += [nm.note, *moved.notes]
+                added, carried = added + moved.added, carried + moved.carried
+                if not moved.complete and "slide-marker-not-carried" not in flags:
+                    flags = [*flags, "slide-marker-not-carried"]
                 continue
             if p.to_translate:
                 parts.append(self._req(p.english))
@@ -566,7 +574,7 @@ class _Planner:
             parts = [outer[0], *parts, outer[1]]
         action = "splice" if replaced or any(isinstance(p, Req) for p in parts) else "near-match"
         return Unit(action, (c.new,), (k,), (c.old,), parts, self._sep_edition(k), flags, c.word_diff, e.text,
-                    notes=notes)
+                    notes=notes, markers_added=added, markers_carried=carried)
 
     def _retranslate(self, old: tuple[int, ...], edition: tuple[int, ...], new: tuple[int, ...], c: Change,
                      flags: list[str] | None = None) -> None:
