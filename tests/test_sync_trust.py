@@ -13,7 +13,7 @@ from bot.sync.plan import _apply_fixes, plan_file, render_file
 from bot.sync.replay import build_replay
 from bot.sync.report import build_report
 from bot.sync.runner import SyncOptions, run_sync
-from bot.translate.base import TranslationResult
+from bot.translate.base import TranslationRequest, TranslationResult
 from bot.translate.factory import make_engine, memory_from_commit
 from tests.conftest import ROOT
 
@@ -648,3 +648,25 @@ def test_a_near_match_block_keeps_the_human_text_and_takes_the_slide_markers_add
     assert plan.requests == [] and u.action == "near-match" and u.markers_carried == u.markers_added == 1
     assert out.edition_text == "[**注意，改变张量的形状，张量的大小不会改变**]。\n"
     assert any("{+unchanged+}" in n for n in u.notes)
+
+
+def test_a_small_change_that_turns_the_meaning_around_is_not_a_near_match():
+    origin = "The function is differentiable at every point of its domain, as we saw above.\n"
+    edition = "该函数在其定义域的每一点上都是可微的，正如我们在上面看到的。\n"
+    for new in ("The function is not differentiable at every point of its domain, as we saw above.\n",
+                "The function is differentiable at some point of its domain, as we saw above.\n"):
+        plan, out = _sync_text(origin, new, edition)
+        assert plan.requests and out.units[0].action in ("splice", "retranslate"), new
+    plan, out = _sync_text(origin, origin.replace("saw above", "showed above"), edition)
+    assert not plan.requests and out.units[0].action == "near-match"
+
+
+def test_the_tm_engine_does_not_reuse_a_fuzzy_match_whose_meaning_turned_around():
+    from bot.translate.tm import TmEngine, TranslationMemory
+
+    en = "The function is differentiable at every point of its domain, as we saw above."
+    tm = TmEngine(TranslationMemory.from_pairs([(en, "该函数在其定义域的每一点上都是可微的，正如我们在上面看到的。")]))
+    texts = (en.replace("saw", "showed"), en.replace("is differentiable", "is not differentiable"))
+    (a, b) = tm.translate([TranslationRequest(f"x#{i}", t, source=t) for i, t in enumerate(texts)])
+    assert "tm-fuzzy" in a.flags and a.text
+    assert b.text is None and "needs-human" in b.flags

@@ -2,8 +2,9 @@
 
 This is the fuzzy translation-memory rule applied where the planner knows the exact pair: the old English
 of a spliced sentence group (or list item, or whole block) and the human translation of it. When the new
-English is a near-match of the old one (character similarity at least ``FUZZY_THRESHOLD`` and only a few
-words changed), the human text is kept instead of being sent to an engine -- with the numbers, code spans,
+English is a near-match of the old one (character similarity at least ``FUZZY_THRESHOLD``, only a few
+words changed, none of them a negation, quantifier or comparison: ``MEANING_WORDS``), the human text is kept
+instead of being sent to an engine -- with the numbers, code spans,
 formulas, roles and URLs that changed replaced verbatim where the translation has them -- and the block is
 flagged for review with the English word diff. A changed verbatim token that cannot be replaced verbatim
 (added, removed, or not in the translation as often as in the English) means the change carries content:
@@ -19,7 +20,7 @@ from difflib import SequenceMatcher
 
 from rapidfuzz.fuzz import ratio
 
-from bot.translate.tm import FUZZY_THRESHOLD, english_diff
+from bot.translate.tm import FUZZY_THRESHOLD, MEANING_WORDS, changed_words, english_diff
 
 #: At most this many words changed (or this share of the old words, whichever is larger).
 MAX_CHANGED_WORDS = 3
@@ -28,6 +29,7 @@ MAX_CHANGED_SHARE = 0.15
 _VERBATIM = re.compile(r"\$[^$\n]+\$|:\w+:`[^`\n]*`|`[^`\n]+`|\]\([^)\s]*\)|https?://[^\s)>]+"
                        r"|(?<![A-Za-z0-9_.])\d+(?:\.\d+)?(?![A-Za-z0-9_])")
 FLAG = "near-match: human text kept"
+
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,6 @@ def _occurrences(token: str, text: str) -> list[re.Match[str]]:
     return list(re.finditer(re.escape(token), text))
 
 
-def _changed_words(a: list[str], b: list[str]) -> int:
-    return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2
-               in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes() if op != "equal")
-
-
 def near_match(old_en: str, new_en: str, human: str) -> NearMatch | None:
     """The human text to keep for ``new_en`` when it is a near-match of ``old_en``, else ``None``."""
     a, b = " ".join(old_en.split()), " ".join(new_en.split())
@@ -56,8 +53,9 @@ def near_match(old_en: str, new_en: str, human: str) -> NearMatch | None:
         return None
     score = ratio(a, b)
     words = a.split()
-    if score < FUZZY_THRESHOLD or _changed_words(words, b.split()) > max(MAX_CHANGED_WORDS,
-                                                                         MAX_CHANGED_SHARE * len(words)):
+    changed, which = changed_words(words, b.split())
+    if score < FUZZY_THRESHOLD or changed > max(MAX_CHANGED_WORDS, MAX_CHANGED_SHARE * len(words)) \
+            or which & MEANING_WORDS:
         return None
     old_t, new_t = _VERBATIM.findall(a), _VERBATIM.findall(b)
     pairs: list[tuple[str, str]] = []

@@ -1,7 +1,8 @@
 """The offline engine ``tm``: a translation memory built from the edition's own aligned pairs.
 
 It never invents a translation. An exact match (same English, whitespace aside) is reused as is; a high
-fuzzy match is reused with a review flag and the English difference in its note; anything else comes
+fuzzy match is reused with a review flag and the English difference in its note, unless that difference
+adds, removes or swaps a negation, quantifier or comparison (``MEANING_WORDS``); anything else comes
 back untranslated with the ``needs-human`` flag, and the sync leaves the English in place for a human
 translator. Stored translations carry raw markup; it is mapped back onto the request's placeholders, and
 a stored translation whose markup does not match the new English is not reused.
@@ -49,6 +50,24 @@ def reprotect(translation: str, originals: Sequence[str]) -> str | None:
     if any(free.values()):
         return None
     return re.sub(r"⟦(\d+)⟧", lambda m: f"⟦{mapping[int(m.group(1))]}⟧", seg.text)
+
+
+#: Words that turn a sentence's meaning around when added, removed or swapped (negation, quantity, comparison):
+#: a change touching one is never a near-match, however small.
+MEANING_WORDS = frozenset("""not no never none nor neither without cannot can't don't doesn't didn't isn't aren't
+wasn't weren't won't wouldn't shouldn't couldn't only all any every each some few fewer more most less least always
+often rarely seldom larger smaller higher lower faster slower better worse increase increases decrease decreases
+before after true false""".split())
+
+
+def changed_words(a: list[str], b: list[str]) -> tuple[int, set[str]]:
+    """How many words changed, and which (lower case, punctuation stripped)."""
+    n, words = 0, set()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op != "equal":
+            n += max(i2 - i1, j2 - j1)
+            words |= {w.strip(".,;:!?()\"'").lower() for w in a[i1:i2] + b[j1:j2]}
+    return n, words
 
 
 def english_diff(old: str, new: str) -> str:
@@ -163,7 +182,7 @@ class TmEngine:
         if exact is not None and (text := reprotect(exact, req.originals)) is not None:
             return TranslationResult(req.id, text, self.name, from_memory=True, score=1.0, flags=("tm-exact",))
         hit = self.memory.fuzzy(source, self.threshold)
-        if hit is not None:
+        if hit is not None and not changed_words(hit[0].split(), _norm(source).split())[1] & MEANING_WORDS:
             english, target, score = hit
             text = reprotect(target, req.originals)
             if text is not None:
