@@ -442,7 +442,14 @@ def _merge_moves(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, i: in
 
 def _is_wide(doc: Document) -> bool:
     """Is the document written mostly in a CJK script? (The shipped lexicon is English→Chinese.)"""
-    sample = "".join(b.text for b in doc.blocks if b.kind in _PROSE)[:4000]
+    parts, size = [], 0
+    for b in doc.blocks:  # the first 4,000 characters of prose (without joining the whole document)
+        if b.kind in _PROSE:
+            parts.append(b.text)
+            size += len(b.text)
+            if size >= 4000:
+                break
+    sample = "".join(parts)[:4000]
     return len(_CJK.findall(sample)) * 4 > len(sample)
 
 
