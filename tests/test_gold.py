@@ -75,7 +75,7 @@ def test_gold_covers_many_chapters_and_hard_cases():
 #: Floors under today's numbers with the shipped lexicon (learned from the whole book, held-out chapters
 #: included), so they guard against regressions only; the held-out figures to quote are the benchmark's
 #: leave-chapter-out ones (benchmarks/bench_align.py). zh-heldout was never used to tune anything.
-@pytest.mark.parametrize("lang,block_floor,f1_floor", [("zh", 0.998, 0.97), ("zh-heldout", 0.995, 0.88),
+@pytest.mark.parametrize("lang,block_floor,f1_floor", [("zh", 0.997, 0.97), ("zh-heldout", 0.995, 0.88),
                                                         ("tr", 1.0, 1.0), ("ja", 1.0, 1.0)])
 def test_aligner_reproduces_the_gold(lang, block_floor, f1_floor):
     blocks, sentences = BlockScore(), SentenceScore()
