@@ -239,7 +239,7 @@ def groups() -> list[tuple[str, list[Path]]]:
 
 def part1() -> None:
     ranges = [(p.name.split("-")[0], p) for p in sorted(HISTORY.glob("r*")) if p.is_dir()]
-    ranges.append(("quickstart", ROOT / "examples" / "r2-hybridize"))
+    ranges.append(("quickstart", ROOT / "examples" / "quickstart-sample"))
     print(f"{'replay':<11} {'replaced':>8} {'dup':>4} {'lost':>4} {'unacc':>5} {'sent':>6} {'markers':>9} "
           f"{'failed':>6}")
     for name, path in ranges:
