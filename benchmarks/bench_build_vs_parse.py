@@ -107,14 +107,18 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         _child(args.child, args.edition)
         return
-    edition = args.edition
-    if not edition.is_dir():
-        print("../shared not found: the bundled sample stands in for the book", file=sys.stderr)
-        edition = ROOT / "tests" / "data" / "zh"
-    print(f"CPU seconds, min of {args.repeat} runs, each in a fresh process")
     with tempfile.TemporaryDirectory() as tmp:
-        half = _report("first half", _first_half(edition, Path(tmp)), args.repeat)
-    whole = _report("whole book", edition, args.repeat)
+        edition = args.edition
+        if not edition.is_dir():
+            print("../shared not found: the bundled sample stands in for the book", file=sys.stderr)
+            edition = Path(tmp) / "sample"  # a chapter folder: files at an edition's top level are not chapters
+            (edition / "chapter_sample").mkdir(parents=True)
+            for path in (ROOT / "tests" / "data" / "zh").glob("*.md"):
+                (edition / "chapter_sample" / path.name).symlink_to(path)
+        print(f"CPU seconds, min of {args.repeat} runs, each in a fresh process")
+        (Path(tmp) / "half").mkdir()
+        half = _report("first half", _first_half(edition, Path(tmp) / "half"), args.repeat)
+        whole = _report("whole book", edition, args.repeat)
     print(f"linear in size: {whole['mb'] / half['mb']:.2f}x the bytes took {whole['build'] / half['build']:.2f}x the "
           f"build time; build/parse {half['ratio']:.1f}x (half) vs {whole['ratio']:.1f}x (whole)")
     print(f"target build/parse <= 3.0x: {'met' if whole['ratio'] <= 3.0 else 'NOT met'} ({whole['ratio']:.2f}x)")
