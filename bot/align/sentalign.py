@@ -105,7 +105,7 @@ def _markup_tokens(text: str) -> tuple[Counter[str], str]:
     tokens: Counter[str] = Counter()
     plain: list[str] = []
     last = 0
-    for span in _spans(text):
+    for span in _spans(text):  # most sentences have none: then ``rest`` is the text itself
         if span.kind == "slide" or span.start < last:
             continue
         before = text[last : span.start]
@@ -125,13 +125,14 @@ def _markup_tokens(text: str) -> tuple[Counter[str], str]:
                 plain.append(chunk[: chunk.rfind("](")])
         elif span.kind == "url":
             tokens["→" + chunk.strip("<>")] += 1
-    plain.append(text[last:])
-    rest = " ".join(plain)
+    rest = " ".join([*plain, text[last:]]) if plain else text[last:]
     if "http" in rest:  # a bare URL starts with it; without one, findall and sub change nothing
         for url in _BARE_URL_RE.findall(rest):
             tokens["→" + url] += 1
         rest = _BARE_URL_RE.sub(" ", rest)
-    tokens.update("#" + number.replace(",", "") for number in _NUMBER_RE.findall(rest))
+    numbers = _NUMBER_RE.findall(rest)
+    if numbers:
+        tokens.update(["#" + number.replace(",", "") for number in numbers])
     return tokens, rest
 
 
