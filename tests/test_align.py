@@ -101,3 +101,22 @@ def test_a_paragraph_with_a_role_the_english_lacks_is_not_merged_into_a_group():
                "然而，正如 :numref:`subsec_parameterization-cost-fc-layers`所说，全连接层的参数开销可能很高 "
                ":cite:`Zhang.Tay.Zhang.ea.2021`。\n\n## 下一节\n")
     assert [p.relation for p in align(en, zh, mixed_groups=True).pairs] == ["1-1", "0-1", "1-1"]
+
+
+def test_group_bead_word_evidence_weighs_like_the_beads_it_replaces():
+    """ZH folds "each example is a grid of pixels" into its sentence on colour channels: the gold 2-2 bead.
+    With one word weight per bead, two wrong 1-1 beads earn twice its bonus and win (group_lexical_scale 0)."""
+    from bot.align.gold import load_gold
+    from bot.align.sentalign import AlignParams, align_block
+
+    gold_dir = DATA / "gold"
+    (f,) = [g for g in load_gold(gold_dir, gold_dir / "corpus")
+            if g.name == "chapter_convolutional-neural-networks/index"]
+    en = next(b.text for b in f.source.blocks if b.start == 4)
+    zh = next(b.text for b in f.translated.blocks if b.start == 4)
+    first_gold = next(r for r in f.sentences if r.en_start == 4)
+    beads = align_block(en, zh, "en", "zh")
+    assert first_gold.relation == "2-2" and beads[0].relation == "2-2"
+    assert " ".join(beads[0].src_text.split()) == " ".join(first_gold.en.split())
+    flat = align_block(en, zh, "en", "zh", params=AlignParams(group_lexical_scale=0.0))
+    assert [b.relation for b in flat[:2]] == ["1-1", "1-1"]
