@@ -74,13 +74,18 @@ def merge_tabs(base: str, theirs: str, ours: str, merged_text: str,
     change = "" if merged == o[1] else f"#@tab {', '.join(o[1])} -> {', '.join(merged)}"
     if merged == r[1]:
         return merged_text, change
-    lines = merged_text.splitlines(keepends=True)
-    line = lines[r[0]]
+    return _with_tab_line(merged_text, r[0], merged), change
+
+
+def _with_tab_line(cell: str, index: int, frameworks: Sequence[str]) -> str:
+    """``cell`` with its ``#@tab`` line (line ``index``) listing ``frameworks``, layout kept."""
+    lines = cell.splitlines(keepends=True)
+    line = lines[index]
     body = line.rstrip("\r\n")
     m = _TAB.match(body)
     assert m is not None
-    lines[r[0]] = m.group(1) + ", ".join(merged) + m.group(3) + line[len(body):]
-    return "".join(lines), change
+    lines[index] = m.group(1) + ", ".join(frameworks) + m.group(3) + line[len(body):]
+    return "".join(lines)
 
 
 def tab_frameworks(cell: str) -> list[str]:
@@ -97,13 +102,7 @@ def drop_frameworks(cell: str, frameworks: Sequence[str]) -> str:
     keep = [f for f in found[1] if f not in frameworks]
     if not keep or keep == found[1]:
         return cell
-    lines = cell.splitlines(keepends=True)
-    line = lines[found[0]]
-    body = line.rstrip("\r\n")
-    m = _TAB.match(body)
-    assert m is not None
-    lines[found[0]] = m.group(1) + ", ".join(keep) + m.group(3) + line[len(body):]
-    return "".join(lines)
+    return _with_tab_line(cell, found[0], keep)
 
 
 def _keys(lines: list[str]) -> list[str]:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from rapidfuzz.fuzz import ratio
 
+from bot.sync.trivial import replaced_tokens
 from bot.translate.tm import FUZZY_THRESHOLD, MEANING_WORDS, changed_words, english_diff
 
 #: At most this many words changed (or this share of the old words, whichever is larger).
@@ -57,14 +57,10 @@ def near_match(old_en: str, new_en: str, human: str) -> NearMatch | None:
     if score < FUZZY_THRESHOLD or changed > max(MAX_CHANGED_WORDS, MAX_CHANGED_SHARE * len(words)) \
             or which & MEANING_WORDS:
         return None
-    old_t, new_t = _VERBATIM.findall(a), _VERBATIM.findall(b)
-    pairs: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=old_t, b=new_t, autojunk=False).get_opcodes():
-        if op == "equal":
-            continue
-        if op != "replace" or i2 - i1 != j2 - j1:
-            return None  # a formula, code span or number added or removed: content to translate
-        pairs += list(zip(old_t[i1:i2], new_t[j1:j2], strict=True))
+    old_t = _VERBATIM.findall(a)
+    pairs = replaced_tokens(old_t, _VERBATIM.findall(b))
+    if pairs is None:
+        return None  # a formula, code span or number added or removed: content to translate
     text = human
     for x in dict.fromkeys(x for x, _ in pairs):
         ys = {y for x2, y in pairs if x2 == x}

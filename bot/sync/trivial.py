@@ -13,6 +13,7 @@ is never trivial.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from bot.sync.markers import strip_markers
@@ -61,18 +62,24 @@ def is_trivial(old: str, new: str) -> bool:
 _TOKEN = re.compile(r"\$[^$\n]+\$|`[^`\n]+`")
 
 
-def token_fixes(old: str, new: str, translation: str) -> str | None:
-    """The translation with the verbatim tokens (``$math$``, ```code```) upstream replaced, when that is
-    the whole change (the rest is trivial) and the translation has each old token exactly as often as the
-    old English: ``$\\mathbf{B}$`` -> ``$B$``, `` `x` `` -> `` `y` ``. ``None`` otherwise."""
-    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+def replaced_tokens(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, str]] | None:
+    """(old, new) for each token replaced one for one between two token lists; ``None`` when a token was
+    added or removed instead (content, not a fix)."""
     pairs: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if op == "equal":
             continue
         if op != "replace" or i2 - i1 != j2 - j1:
             return None
-        pairs += list(zip(a[i1:i2], b[j1:j2], strict=True))
+        pairs += list(zip(old[i1:i2], new[j1:j2], strict=True))
+    return pairs
+
+
+def token_fixes(old: str, new: str, translation: str) -> str | None:
+    """The translation with the verbatim tokens (``$math$``, ```code```) upstream replaced, when that is
+    the whole change (the rest is trivial) and the translation has each old token exactly as often as the
+    old English: ``$\\mathbf{B}$`` -> ``$B$``, `` `x` `` -> `` `y` ``. ``None`` otherwise."""
+    pairs = replaced_tokens(_TOKEN.findall(old), _TOKEN.findall(new))
     if not pairs or len({x for x, _ in pairs}) != len(pairs):
         return None
     fixed_old, out = old, translation
