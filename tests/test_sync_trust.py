@@ -670,3 +670,40 @@ def test_the_tm_engine_does_not_reuse_a_fuzzy_match_whose_meaning_turned_around(
     (a, b) = tm.translate([TranslationRequest(f"x#{i}", t, source=t) for i, t in enumerate(texts)])
     assert "tm-fuzzy" in a.flags and a.text
     assert b.text is None and "needs-human" in b.flags
+
+
+# -- equations the edition translated inside ------------------------------------------------------------------
+
+STAT_OLD = ("Hypotheses are tested as follows.\n\n"
+            "$$ \\text{statistical significance }= 1 - \\alpha = P(\\text{reject } H_0 \\mid H_0 "
+            "\\text{ is true} ).$$\n\n"
+            "$$ \\text{statistical power }= P(\\text{reject } H_0  \\mid H_0 \\text{ is false} ).$$\n")
+STAT_NEW = ("Hypotheses are tested as follows.\n\n"
+            "$$ \\text{statistical significance }= 1 - \\alpha = 1 - P(\\text{reject } H_0 \\mid H_0 "
+            "\\text{ is true} ).$$"
+            "\n\n$$ \\text{statistical power }= 1 - \\beta = 1 - P(\\text{ fail to reject } H_0  \\mid H_0 "
+            "\\text{ is false} ).$$\n")
+STAT_TR = ("Hipotezler şöyle test edilir.\n\n"
+           "$$\\text{istatistiksel anlamlılık} = 1 - \\alpha = P (\\text{reddet } H_0 \\mid H_0 \\text{ doğru})$$\n\n"
+           "$$ \\text{istatistiksel güç }= P(\\text{reddet } H_0  \\mid H_0 \\text{ yanlış} ).$$\n")
+
+
+def test_an_equation_the_edition_translated_inside_is_merged_or_kept_never_overwritten():
+    """d2l-tr statistics.md (8d293f3 era): the Turkish writes ``\\text{istatistiksel anlamlılık}``. Upstream adds
+    ``1 -`` (placeable: applied to the Turkish equation) and rewrites ``\\text{reject}`` next to a translated word
+    (not placeable: the Turkish equation is kept for review, its old English stays in the origin)."""
+    plan, out = _sync_text(STAT_OLD, STAT_NEW, STAT_TR, lang="tr")
+    assert plan.requests == []
+    merged, kept = [u for u in out.units if u.action in ("merge-copy", "kept-review")]
+    assert merged.action == "merge-copy" and "1 - P (\\text{reddet }" in merged.text
+    assert "istatistiksel anlamlılık" in merged.text and "statistical" not in merged.text
+    assert kept.action == "kept-review" and "edition-text-differs" in kept.flags and kept.text == kept.old_text
+    assert "fail to reject" in kept.notes[0]
+    assert "istatistiksel güç" in out.edition_text and "statistical power" not in out.edition_text
+    assert "statistical power }= P(\\text{reject }" in out.origin_text  # old English kept: looked at again
+    assert out.new_violations == []  # the translated equation differed from the English before as after
+    _accounted(STAT_TR, out)
+    # an equation the edition kept in English is still copied as it is
+    plan, out = _sync_text(STAT_OLD, STAT_NEW, STAT_OLD.replace("Hypotheses are tested as follows.", "Hipotezler."))
+    assert [u.action for u in out.units if u.action not in ("keep",)] == ["copy", "copy"]
+    assert out.edition_text.endswith(STAT_NEW.split("\n\n", 1)[1])

@@ -33,6 +33,7 @@ from bot.sync.merge import MergeResult, code_key, drop_frameworks, keep_comment_
 from bot.sync.nearmatch import FLAG as NEAR_FLAG
 from bot.sync.nearmatch import near_match
 from bot.sync.splice import Piece, splice, splice_items
+from bot.sync.tokenmerge import merge_tokens, same_text
 from bot.sync.trivial import token_fixes
 from bot.translate.base import TranslationRequest, TranslationResult
 
@@ -44,8 +45,10 @@ SPLICE_KINDS = frozenset({Kind.PARAGRAPH, Kind.BLOCKQUOTE})
 SAME_CELL_SIMILARITY = 60.0
 #: Human text kept for review: the old English stays in the origin file, so the next sync looks again.
 KEPT_FOR_REVIEW = frozenset({"kept-stale", "kept-unsure", "kept-review"})
+#: ``merge-copy`` is the edition's own equation/HTML with the English edits: it differed from the English before
+#: (translated inside) and still does, so the per-block gate's "same as the English" would always object.
 NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition",
-                             "edition-ahead"}) | KEPT_FOR_REVIEW
+                             "edition-ahead", "merge-copy"}) | KEPT_FOR_REVIEW
 #: Flag of a block kept because its alignment with the translation is unsure (``BlockPair.low_confidence``).
 UNSURE_FLAG = "low-confidence-alignment"
 #: Flag of a block whose engine text lost a ``中文（english）`` term convention of the human text.
@@ -441,6 +444,27 @@ class _Planner:
                                c.word_diff if c.op == "trivial" else "", old, notes=notes,
                                markers_added=moved.added, markers_carried=moved.carried))
 
+    def _copied(self, c: Change, k: int, o: Block, n: Block, e: Block) -> None:
+        """An equation, toc or HTML block: copied when the edition has the old (or already the new) English,
+        else the change is replayed on the edition's own text (it translated inside, e.g. ``\\text{…}``),
+        else the block is kept for review."""
+        if same_text(o.text, e.text) or same_text(n.text, e.text) or n.kind != e.kind:
+            self.units.append(Unit("copy", (c.new,), (k,), (c.old,), [n.text], self._sep_edition(k), [],
+                                   c.word_diff, e.text))
+            return
+        merged = merge_tokens(o.text, n.text, e.text)
+        if merged is not None:
+            self.units.append(Unit("merge-copy", (c.new,), (k,), (c.old,), [merged], self._sep_edition(k),
+                                   ["edition's own text kept, English change applied"], c.word_diff, e.text,
+                                   notes=["the edition's block differs from its old English (translated inside): "
+                                          "the English change was applied to the edition's text"]))
+            return
+        self.units.append(Unit("kept-review", (c.new,), (k,), (c.old,), [e.text], self._sep_edition(k),
+                               ["edition-text-differs"], c.word_diff, e.text, notes=[
+                                   "the edition's block differs from its old English and the English change cannot "
+                                   "be placed in it: kept for review, its old English stays in the origin file; "
+                                   f"new English: {_clip(n.text)}"]))
+
     def _modified(self, c: Change, k: int) -> None:
         assert c.old is not None and c.new is not None
         o, n, e = self.origin.blocks[c.old], self.new.blocks[c.new], self.edition.blocks[k]
@@ -473,8 +497,7 @@ class _Planner:
                 self.units.append(Unit("merge-code", (c.new,), (k,), (c.old,), [m.text], self._sep_edition(k),
                                        flags, c.word_diff, e.text, notes=notes))
             else:
-                self.units.append(Unit("copy", (c.new,), (k,), (c.old,), [n.text], self._sep_edition(k), [],
-                                       c.word_diff, e.text))
+                self._copied(c, k, o, n, e)
             return
         fixed = token_fixes(o.text, n.text, e.text) if o.kind == n.kind and n.kind not in COPY_KINDS else None
         if fixed is not None:
@@ -807,7 +830,8 @@ def render_file(plan: FilePlan, results: Mapping[str, TranslationResult], posted
         after = check(parse(origin_text), parse(edition_text), extra_frameworks)
     except ValueError as e:
         return FileOutcome(edition_text, origin_text, plan.units, len(before), [f"parse: {e}"], [f"parse: {e}"])
-    known = Counter(_unlined(v) for v in before)
+    moved = _merged_equations(plan)
+    known = Counter(_moved(_unlined(v), moved) for v in before)
     new: list[str] = []
     for v in after:
         if known[_unlined(v)] > 0:
@@ -815,6 +839,31 @@ def render_file(plan: FilePlan, results: Mapping[str, TranslationResult], posted
         else:
             new.append(str(v))
     return FileOutcome(edition_text, origin_text, plan.units, len(before), [str(v) for v in after], new)
+
+
+_EQUATION = re.compile(r"\$\$.*?\$\$", re.DOTALL)
+
+
+def _merged_equations(plan: FilePlan) -> list[tuple[str, str]]:
+    """(old, new) equations, whitespace removed as in violation messages, of the ``merge-copy`` units: an
+    equation the edition translated inside differed from its English before and still does after the merge;
+    that is the same violation, not a new one."""
+    pairs: list[tuple[str, str]] = []
+    for u in plan.units:
+        if u.action != "merge-copy" or u.status != "ok":
+            continue
+        old_en, new_en = _text(plan.origin, u.old_origin), _text(plan.new, u.new)
+        for old, new in ((u.old_text, u.text), (old_en, new_en)):
+            a, b = _EQUATION.findall(old), _EQUATION.findall(new)
+            if len(a) == len(b):
+                pairs += [(re.sub(r"\s+", "", x), re.sub(r"\s+", "", y)) for x, y in zip(a, b, strict=True)]
+    return pairs
+
+
+def _moved(message: str, pairs: Sequence[tuple[str, str]]) -> str:
+    for old, new in pairs:
+        message = message.replace(old, new)
+    return message
 
 
 def _unlined(v: Violation) -> str:
