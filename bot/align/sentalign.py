@@ -1,7 +1,7 @@
 """Sentence alignment inside one aligned prose block pair (English ↔ an edition language).
 
 Why Gale–Church plus anchors: inside a block the sentences are in the same order on both sides, so a
-monotone dynamic programme over "beads" (1-1, 1-2, 2-1, 2-2, 1-0, 0-1, 1-3, 3-1, 1-4) is exact and fast.
+monotone dynamic programme over "beads" (1-1, 1-2, 2-1, 2-2, 1-0, 0-1, 1-3, 3-1, 1-4, 4-1) is exact and fast.
 Length alone is weak for Chinese (a translator merges and splits freely), but D2L sentences carry tokens
 that no translator changes: inline math ``$…$``, inline code, roles (:numref:`x`, :eqref:`x`, :cite:`x`),
 link targets, URLs and numbers, and in CJK editions the English technical words left untranslated
@@ -155,6 +155,7 @@ _DEFAULT_PRIORS: dict[tuple[int, int], float] = {
     (1, 3): 0.005,
     (3, 1): 0.005,
     (1, 4): 0.002,
+    (4, 1): 0.002,  # as 1-4: zh folds a short closing sentence into a 3-sentence merge (why-conv)
     (1, 5): 0.001,
     (1, 6): 0.001,
 }
