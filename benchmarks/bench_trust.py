@@ -49,6 +49,7 @@ DEV = ("tr-a93c009-cnn-channels-padding", "tr-df80d6f-alexnet", "tr-ce45a56-cnn-
        "tr-7dc7794-rnn-text-preprocessing-lm")
 HELD_OUT = ("tr-83ebaec-notation", "tr-aa06ce9-rnn-modern-deep-rnn-encdec", "tr-18096c7-ndarray")
 NEW = Path(__file__).resolve().parent / "data" / "human-syncs-tr"
+ZH = Path(__file__).resolve().parent / "data" / "human-syncs-zh"
 
 _MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)|\[~~|~~\]|\(~~|~~\)")
 _DEF = re.compile(r"^\s*(?:class|def)\s+(\w+)", re.M)
@@ -187,7 +188,7 @@ def human_sync(folder: Path) -> tuple[int, int, int, int, int, int]:
         n_text = (folder / "after" / rel).read_text(encoding="utf-8")
         h_text = (folder / "after" / tr_rel).read_text(encoding="utf-8")
         kw = {"stale": False} if "stale" in inspect.signature(plan_file).parameters else {}
-        plan = plan_file(str(tr_rel), o_text, n_text, e_text, lang="tr", **kw)
+        plan = plan_file(str(tr_rel), o_text, n_text, e_text, lang=folder.name.split("-")[0], **kw)
         outcome = render_file(plan, {}, lambda t: t)
         origin, new, edition, human = plan.origin, plan.new, plan.edition, parse(h_text)
         en_kept = _block_runs(norm(origin), norm(new))
@@ -234,6 +235,7 @@ def groups() -> list[tuple[str, list[Path]]]:
     new = sorted(p for p in NEW.iterdir() if (p / "SYNC.md").is_file())
     for label in ("dev", "held-out"):
         out.append((f"new-{label}", [p for p in new if _split(p) == label]))
+    out.append(("zh-held-out", sorted(p for p in ZH.iterdir() if (p / "SYNC.md").is_file())))
     return out
 
 

@@ -707,3 +707,14 @@ def test_an_equation_the_edition_translated_inside_is_merged_or_kept_never_overw
     plan, out = _sync_text(STAT_OLD, STAT_NEW, STAT_OLD.replace("Hypotheses are tested as follows.", "Hipotezler."))
     assert [u.action for u in out.units if u.action not in ("keep",)] == ["copy", "copy"]
     assert out.edition_text.endswith(STAT_NEW.split("\n\n", 1)[1])
+
+
+def test_a_renamed_figure_path_is_carried_verbatim_not_taken_for_a_typo():
+    """d2l-zh d920c2c (linear-regression.md, calculus.md): upstream renamed ``fit_linreg.svg`` ->
+    ``fit-linreg.svg``; one character apart, it passed for a typo and the Chinese kept a broken image path."""
+    old = "Intro.\n\n![Fit data with a linear model.](../img/fit_linreg.svg)\n:label:`fig_fit_linreg`\n"
+    zh = "引言。\n\n![用线性模型拟合数据。](../img/fit_linreg.svg)\n:label:`fig_fit_linreg`\n"
+    plan, out = _sync_text(old, old.replace("fit_linreg.svg", "fit-linreg.svg"), zh)
+    assert plan.requests == [] and out.edition_text == zh.replace("fit_linreg.svg", "fit-linreg.svg")
+    assert out.units[-1].action == "trivial-fix"
+    _accounted(zh, out)

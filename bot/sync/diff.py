@@ -21,7 +21,7 @@ from rapidfuzz.fuzz import ratio
 
 from bot.markdown.blocks import Block, Document, Kind
 from bot.sync.markers import strip_markers
-from bot.sync.trivial import is_trivial
+from bot.sync.trivial import VERBATIM, is_trivial
 from bot.translate.tm import english_diff
 
 _SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
@@ -60,6 +60,8 @@ def word_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
         for x, y in zip(a[i1:i2], b[j1:j2], strict=True):
             if x.lower() != y.lower() and (Levenshtein.distance(x, y) > 2 or min(len(x), len(y)) < 4):
                 return None
+            if VERBATIM.findall(x) != VERBATIM.findall(y):
+                return None  # a link target, code span or formula changed: a fix to carry verbatim, not a typo
             fixes.append((x, y))
     return tuple(fixes)
 

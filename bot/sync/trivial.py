@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 
 from bot.sync.markers import strip_markers
 
-_VERBATIM = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|`[^`\n]+`|\]\([^)\s]*\)|https?://\S+", re.DOTALL)
+VERBATIM = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|`[^`\n]+`|\]\([^)\s]*\)|https?://\S+", re.DOTALL)
 _WORD = re.compile(r"\w+")
 _CONTRACTIONS = tuple((re.compile(p), r) for p, r in (
     (r"\b(let)'s\b", r"\1 us"), (r"\bcan't\b", "can not"), (r"\bcannot\b", "can not"),
@@ -38,7 +38,7 @@ def trivial_key(text: str) -> str:
     text = strip_markers(text).replace("\u2019", "'")
     out: list[str] = []
     last = 0
-    for m in _VERBATIM.finditer(text):
+    for m in VERBATIM.finditer(text):
         out.append(_words(text[last:m.start()]))
         out.append("\x00" + re.sub(r"\s+", "", m.group()) + "\x00")
         last = m.end()
@@ -59,7 +59,7 @@ def is_trivial(old: str, new: str) -> bool:
     return trivial_key(old) == trivial_key(new)
 
 
-_TOKEN = re.compile(r"\$[^$\n]+\$|`[^`\n]+`")
+_TOKEN = re.compile(r"\$[^$\n]+\$|`[^`\n]+`|\]\([^)\s]*\)")
 
 
 def replaced_tokens(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, str]] | None:
@@ -76,9 +76,10 @@ def replaced_tokens(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, s
 
 
 def token_fixes(old: str, new: str, translation: str) -> str | None:
-    """The translation with the verbatim tokens (``$math$``, ```code```) upstream replaced, when that is
-    the whole change (the rest is trivial) and the translation has each old token exactly as often as the
-    old English: ``$\\mathbf{B}$`` -> ``$B$``, `` `x` `` -> `` `y` ``. ``None`` otherwise."""
+    """The translation with the verbatim tokens (``$math$``, ```code```, a link or figure target ``](path)``)
+    upstream replaced, when that is the whole change (the rest is trivial) and the translation has each old token
+    exactly as often as the old English: ``$\\mathbf{B}$`` -> ``$B$``, `` `x` `` -> `` `y` ``,
+    ``](../img/fit_linreg.svg)`` -> ``](../img/fit-linreg.svg)``. ``None`` otherwise."""
     pairs = replaced_tokens(_TOKEN.findall(old), _TOKEN.findall(new))
     if not pairs or len({x for x, _ in pairs}) != len(pairs):
         return None
