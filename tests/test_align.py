@@ -120,3 +120,44 @@ def test_group_bead_word_evidence_weighs_like_the_beads_it_replaces():
     assert " ".join(beads[0].src_text.split()) == " ".join(first_gold.en.split())
     flat = align_block(en, zh, "en", "zh", params=AlignParams(group_lexical_scale=0.0))
     assert [b.relation for b in flat[:2]] == ["1-1", "1-1"]
+
+
+def _gold_block(name, en_start, zh_start):
+    from bot.align.gold import load_gold
+
+    gold_dir = DATA / "gold"
+    (f,) = [g for g in load_gold(gold_dir, gold_dir / "corpus") if g.name == name]
+    en = next(b.text for b in f.source.blocks if b.start == en_start)
+    zh = next(b.text for b in f.translated.blocks if b.start == zh_start)
+    return f, en, zh
+
+
+def test_second_pass_pairs_a_condensed_sentence_instead_of_dropping_it():
+    """zh condenses "These insights will move you from *end user* to *power user*, giving you the tools ..." to
+    a third of its length: ~14 nats of Gale–Church. One DP glues the previous zh sentence's tail to its neighbour
+    (1-2) and drops the English (1-0); between the anchors the bounded length cost lets the words decide: two 1-1."""
+    from bot.align.sentalign import AlignParams, align_block
+
+    f, en, zh = _gold_block("chapter_deep-learning-computation/index", 22, 15)
+    gold = [r.relation for r in f.sentences if r.en_start == 22]
+    one_pass = align_block(en, zh, "en", "zh", params=AlignParams(anchor_score=2.0))
+    two_pass = align_block(en, zh, "en", "zh")
+    assert [b.relation for b in one_pass] == ["1-1", "1-1", "1-1", "1-2", "1-0", "1-1"]
+    assert [b.relation for b in two_pass] == gold == ["1-1"] * 6
+    assert two_pass[4].src_text.startswith("These insights") and two_pass[4].tgt_text.startswith("这些知识")
+    # the condensed pair is kept, but reported as low-confidence (its score still sees the full length gap)
+    assert two_pass[4].score < 0.5 < min(b.score for b in two_pass[:4])
+
+
+def test_second_pass_keeps_anchored_blocks_and_contradicting_tokens():
+    """A block realigned around its anchors keeps its gold 2-2 bead (the same beads as one pass); and a bounded length
+    cost is refused to a 1-1 whose invariant tokens disagree (`conv_arch` only in the English): the gold 1-2 stays."""
+    from bot.align.sentalign import AlignParams, align_block
+
+    _, en, zh = _gold_block("chapter_convolutional-neural-networks/index", 4, 4)
+    first = align_block(en, zh, "en", "zh", params=AlignParams(anchor_score=2.0))
+    assert align_block(en, zh, "en", "zh") == first
+    f, en, zh = _gold_block("chapter_convolutional-modern/vgg", 108, 103)
+    beads = align_block(en, zh, "en", "zh")
+    gold = [r.relation for r in f.sentences if r.en_start == 108]
+    assert [b.relation for b in beads] == gold == ["1-1", "1-2", "1-1"]
