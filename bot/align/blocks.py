@@ -36,6 +36,7 @@ from bot.align.lexicon import (
     tgt_units,
 )
 from bot.markdown.blocks import Block, Document, Kind
+from bot.markdown.keys import loose_code_key
 
 LOW_CONFIDENCE = 0.5
 #: One CJK character carries about as much as this many characters of English (measured on the gold
@@ -161,11 +162,11 @@ def _kind_and_body(b: Block) -> tuple[Kind, str]:
     return b.kind, body
 
 
-def _signature(b: Block, kind_and_body: tuple[Kind, str] | None = None) -> str | None:
+def _signature(b: Block, kind_and_body: tuple[Kind, str] | None = None, code: str | None = None) -> str | None:
     if b.labels:
         return "label:" + ",".join(b.labels)
     if b.kind == Kind.CODE:
-        return "code:" + b.loose_key
+        return "code:" + (b.loose_key if code is None else code)
     kind, body = kind_and_body or _kind_and_body(b)
     if kind == Kind.MATH:
         return "math:" + _WS.sub("", body)
@@ -176,10 +177,12 @@ def _signature(b: Block, kind_and_body: tuple[Kind, str] | None = None) -> str |
 
 
 def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], side: int,
-              lexical: bool | Lexicon = False) -> list[_Feat]:
+              lexical: bool | Lexicon = False, code_keys: dict[str, str] | None = None) -> list[_Feat]:
     """Per-block features; ``lexical`` (True or the lexicon itself) adds the words, a lexicon also their
-    profile (computed once here instead of once per candidate pair)."""
+    profile (computed once here instead of once per candidate pair). ``code_keys`` memoises the loose key of
+    a code cell by its body (``Block.loose_key``): most cells of an edition are the English ones verbatim."""
     feats = []
+    code_keys = {} if code_keys is None else code_keys
     units = en_units if side == 0 else tgt_units
     lexicon = lexical if isinstance(lexical, Lexicon) else None
     for b in doc.blocks:
@@ -192,17 +195,22 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
         else:
             term_ids = [en for en, tr in terms.items() if tr and tr in text]
         kind, body = _kind_and_body(b)
+        code = ""
+        if b.kind in (Kind.CODE, Kind.TOC):  # ``b.loose_key`` (its body is ``body``), once per distinct body
+            code = code_keys.get(body)
+            if code is None:
+                code = code_keys[body] = loose_code_key(body)
         words = units(text) if lexical and (kind in _PROSE or kind == Kind.TAB) else frozenset()
         feats.append(_Feat(
             kind=kind,
             # code is compared by its key, never by length (similarity returns first; never a group part)
             length=0.0 if kind in (Kind.CODE, Kind.TOC) else weighted_length(body if b.kind != Kind.TAB else text),
             tokens=_tokens(text, term_ids) if kind in _PROSE or kind == Kind.TAB else Counter(),
-            code=b.loose_key if b.kind in (Kind.CODE, Kind.TOC) else "",
+            code=code,
             tabs=b.tabs,
             level=b.level,
             extra=bool(b.tabs) and all(t in extra for t in b.tabs),
-            signature=_signature(b, (kind, body)),
+            signature=_signature(b, (kind, body), code),
             words=words,
             discussion=bool(_DISCUSSION.match(text)),
             profile=lexicon.profile(words, side == 0) if lexicon is not None else None,
@@ -469,8 +477,9 @@ def align(source: Document, translated: Document, extra_frameworks: Iterable[str
     if lexicon == "default":
         lexicon = default_lexicon() if _is_wide(translated) else None
     lex = lexicon if isinstance(lexicon, Lexicon) else None
-    src = _features(source, extra, terms, 0, lex if lex is not None else False)
-    tgt = _features(translated, extra, terms, 1, lex if lex is not None else False)
+    code_keys: dict[str, str] = {}
+    src = _features(source, extra, terms, 0, lex if lex is not None else False, code_keys)
+    tgt = _features(translated, extra, terms, 1, lex if lex is not None else False, code_keys)
     pairs: list[BlockPair] = []
     pi = pj = 0
     for ai, aj in [*_anchors(src, tgt), (len(src), len(tgt))]:

@@ -55,7 +55,10 @@ DEFAULT_PATH = Path(__file__).with_name("data") / "lexicon.en-zh.txt"
 
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 _ROLE = re.compile(r":[\w-]+:")
-_WIDE_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_WIDE = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"
+#: the bigrams of every Han/kana run, found in one scan (a zero-width match at each bigram start)
+_WIDE_BIGRAM = re.compile(f"(?=({_WIDE}{_WIDE}))")
+_WIDE_SINGLE = re.compile(f"(?<!{_WIDE}){_WIDE}(?!{_WIDE})")
 _STOP = frozenset("""
 the and for that this with are from can not but its was were been have has had will would could should
 which what when where who whom how why than then there their them they these those such also into onto
@@ -113,11 +116,9 @@ def en_units(text: str) -> frozenset[str]:
 
 def tgt_units(text: str) -> frozenset[str]:
     """Character bigrams of the Han/kana runs of ``text`` (a one-character run counts as itself)."""
-    units = set()
-    for run in _WIDE_RUN.findall(_plain(text)):
-        if len(run) == 1:
-            units.add(run)
-        units.update(map(str.__add__, run, run[1:]))
+    plain = _plain(text)
+    units = set(_WIDE_BIGRAM.findall(plain))
+    units.update(_WIDE_SINGLE.findall(plain))  # a one-character run counts as itself
     return frozenset(units)
 
 

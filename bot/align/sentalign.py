@@ -326,6 +326,10 @@ def _anchors(
     return [tokens for tokens, _ in src_parts], [tokens for tokens, _ in tgt_parts]
 
 
+#: The anchors of a span of sentences without any (shared: a span's anchors are only ever read).
+_NO_ANCHORS: Counter[str] = Counter()
+
+
 class _Beads:
     """Everything the DP needs about the sentences of one block pair, computed once.
 
@@ -382,6 +386,16 @@ class _Beads:
         p, r = hit_src / known_src, hit_tgt / known_tgt
         return (2 * p * r / (p + r) if p + r else 0.0), unexplained
 
+    def lexical_one(self, i: int, j: int) -> tuple[float | None, int]:
+        """:meth:`lexical` of the 1-1 bead ``(i, j)``, the same operations without spans."""
+        if not self.words:
+            return None, 0
+        known_src, known_tgt = self.src_known[i], self.tgt_known[j]
+        if len(known_src) < 2 or len(known_tgt) < 2:
+            return None, 0
+        p, r = len(known_src & self.tgt_image[j]) / len(known_src), len(known_tgt & self.src_image[i]) / len(known_tgt)
+        return (2 * p * r / (p + r) if p + r else 0.0), 0
+
     def evidence(self, i: int, ni: int, j: int, nj: int) -> float:
         """Length, anchor and lexical cost of one bead (the prior is added by the caller).
 
@@ -436,9 +450,15 @@ class _Beads:
         """The anchors of sentences ``lo..hi`` merged (cached: a span is part of many candidate beads)."""
         merged = cache.get((lo, hi))
         if merged is None:
-            merged = Counter()
-            for d in anchors[lo:hi]:
-                merged.update(d)
+            parts = [d for d in anchors[lo:hi] if d]
+            if len(parts) == 1:  # most spans: merging it into an empty Counter would copy it as it is (order too)
+                merged = parts[0]
+            elif not parts:
+                merged = _NO_ANCHORS
+            else:
+                merged = Counter()
+                for d in parts:
+                    merged.update(d)
             cache[(lo, hi)] = merged
         return merged
 
@@ -484,18 +504,39 @@ class _Beads:
         spread = p.unrelated_spread
         log_odds = math.log(p.score_prior / (1.0 - p.score_prior))
         log_odds += -(delta**2) / 2.0 + (delta / spread) ** 2 / 2.0 + math.log(spread)
-        src_tokens = self._span(self._src_span, self.src_anchor, i, ni)
-        tgt_tokens = self._span(self._tgt_span, self.tgt_anchor, j, nj)
+        one_one = ni - i == 1 and nj - j == 1  # a span of one sentence is that sentence's anchors (see ``_span``)
+        src_tokens = self.src_anchor[i] if one_one else self._span(self._src_span, self.src_anchor, i, ni)
+        tgt_tokens = self.tgt_anchor[j] if one_one else self._span(self._tgt_span, self.tgt_anchor, j, nj)
         if src_tokens or tgt_tokens:
             shared = sum(min(count, tgt_tokens[token]) for token, count in src_tokens.items()
                          if token in tgt_tokens and token[0] not in "#w")
             log_odds += p.match_bonus * min(shared, 3)
             log_odds -= _anchor_cost(_anchor_mismatch(src_tokens, tgt_tokens, p.number_weight), p)
-        overlap, unexplained = self.lexical(i, ni, j, nj)
+        overlap, unexplained = self.lexical_one(i, j) if one_one else self.lexical(i, ni, j, nj)
         if overlap is not None:
             log_odds += p.lexical_weight * (overlap - p.lexical_center)
         log_odds -= p.part_cost * unexplained
         return 1.0 / (1.0 + math.exp(-max(min(log_odds, 50.0), -50.0)))
+
+
+_SHAPES: dict[tuple, tuple[list[tuple[int, int, float, float]], tuple[float | None, ...]]] = {}
+
+
+def _shapes(params: AlignParams, min_extra: float,
+            ) -> tuple[list[tuple[int, int, float, float]], tuple[float | None, ...]]:
+    """The DP's bead shapes ``(di, dj, prior cost, least extra cost)`` in the order it offers them, and the prior
+    costs of 1-0, 0-1, 1-1 (``None`` if not allowed); the same for every block, so built once per parameters."""
+    key = (tuple(params.priors.items()), params.group_lexical_scale, min_extra)
+    known = _SHAPES.get(key)
+    if known is None:
+        shapes = sorted(((di, dj, -math.log(p), min(min_extra, min_extra * _group_scale(di, dj, params)))
+                         for (di, dj), p in params.priors.items() if p > 0 and (di or dj)),
+                        key=lambda s: (-s[0], -s[1]))
+        first = {(di, dj): c for di, dj, c, _ in shapes if (di, dj) in ((1, 0), (0, 1), (1, 1))}
+        if len(_SHAPES) > 64:
+            _SHAPES.clear()
+        known = _SHAPES[key] = shapes, (first.get((1, 0)), first.get((0, 1)), first.get((1, 1)))
+    return known
 
 
 def _group_scale(di: int, dj: int, params: AlignParams) -> float:
@@ -571,11 +612,7 @@ def align_sentences(
     # length cost plus the largest possible word bonus already exceeds the best known total is skipped (it
     # cannot be the minimum): exact, and most candidates never need their anchors and words.
     min_extra = beads_of.min_extra
-    shapes = sorted(((di, dj, -math.log(p), min(min_extra, min_extra * _group_scale(di, dj, params)))
-                     for (di, dj), p in params.priors.items() if p > 0 and (di or dj)),
-                    key=lambda s: (-s[0], -s[1]))
-    first = {(di, dj): c for di, dj, c, _ in shapes if (di, dj) in ((1, 0), (0, 1), (1, 1))}
-    c10, c01, c11 = first.get((1, 0)), first.get((0, 1)), first.get((1, 1))
+    shapes, (c10, c01, c11) = _shapes(params, min_extra)
     length_cost, evidence_after, omission = beads_of.length_cost, beads_of.evidence_after, beads_of.omission
     src_omission = [beads_of._omissions(beads_of._src_omission, k, True) for k in range(n)]
     tgt_omission = [beads_of._omissions(beads_of._tgt_omission, k, False) for k in range(m)]
