@@ -21,7 +21,7 @@ from rapidfuzz.fuzz import ratio
 
 from bot.markdown.blocks import Block, Document, Kind
 from bot.sync.markers import strip_markers
-from bot.sync.trivial import VERBATIM, is_trivial
+from bot.sync.trivial import VERBATIM, is_trivial, replaced_tokens
 from bot.translate.tm import english_diff
 
 _SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
@@ -50,20 +50,15 @@ def cosmetic_key(block: Block) -> str:
 def word_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
     """The word replacements of a *trivial* change (typos, casing: each word at most 2 edits away), or
     ``None`` when the change says something new and must be translated."""
-    a, b = old.split(), new.split()
-    fixes: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            continue
-        if op != "replace" or i2 - i1 != j2 - j1:
+    pairs = replaced_tokens(old.split(), new.split())
+    if pairs is None:
+        return None
+    for x, y in pairs:
+        if x.lower() != y.lower() and (Levenshtein.distance(x, y) > 2 or min(len(x), len(y)) < 4):
             return None
-        for x, y in zip(a[i1:i2], b[j1:j2], strict=True):
-            if x.lower() != y.lower() and (Levenshtein.distance(x, y) > 2 or min(len(x), len(y)) < 4):
-                return None
-            if VERBATIM.findall(x) != VERBATIM.findall(y):
-                return None  # a link target, code span or formula changed: a fix to carry verbatim, not a typo
-            fixes.append((x, y))
-    return tuple(fixes)
+        if VERBATIM.findall(x) != VERBATIM.findall(y):
+            return None  # a link target, code span or formula changed: a fix to carry verbatim, not a typo
+    return tuple(pairs)
 
 
 def _classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
