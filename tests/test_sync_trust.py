@@ -718,3 +718,54 @@ def test_a_renamed_figure_path_is_carried_verbatim_not_taken_for_a_typo():
     assert plan.requests == [] and out.edition_text == zh.replace("fit_linreg.svg", "fit-linreg.svg")
     assert out.units[-1].action == "trivial-fix"
     _accounted(zh, out)
+
+
+def test_mojibake_upstream_is_never_carried_and_its_repair_is():
+    """d2l-en README (d2l-tr 75b18be / edc16dd): an editor re-read the UTF-8 README as Mac Roman (``Słoński`` ->
+    ``S≈Ço≈Ñski``, ``(★)`` -> ``(‚òÖ)``) and a later commit repaired it. Before: the damaged name was pushed into the
+    Turkish as a "typo fix" and the star sentence flagged for review. Now: nothing sent, nothing flagged, the
+    translation never gets the damage; a translation that copied a damaged name gets the repair."""
+    from bot.sync.encoding import repair
+
+    old = "# T\n\nBernhard Schölkopf, Director.\n\nPlease star (★) this repository or cite it. M. Słoński.\n"
+    bad = "# T\n\nBernhard Sch√∂lkopf, Director.\n\nPlease star (‚òÖ) this repository or cite it. M. S≈Ço≈Ñski.\n"
+    tr = "# T\n\nBernhard Schölkopf, Direktör.\n\nLütfen bu depoya yıldız ekleyin (★) veya alıntılayın. M. Słoński.\n"
+    assert repair(bad) == old and repair(old) == old and repair("SchÃ¶lkopf") == "Schölkopf"
+    plan, out = _sync_text(old, bad, tr, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr
+    assert {u.action for u in out.units} <= {"keep", "cosmetic"} and not any(u.flags[1:] for u in out.units)
+    plan, out = _sync_text(bad, old, tr.replace("Schölkopf", "Sch√∂lkopf"), lang="tr")
+    assert plan.requests == [] and out.edition_text == tr
+    assert [u.action for u in out.units if u.action != "keep"] == ["trivial-fix", "cosmetic"]
+    _accounted(tr.replace("Schölkopf", "Sch√∂lkopf"), out)
+
+
+def test_pronoun_case_and_a_missing_copula_are_trivial_but_a_negation_or_pronoun_swap_is_not():
+    """d2l-tr appendix syncs: `enables we turn` -> `enables us to turn`, `thought of a function` -> `thought of as a
+    function`, `what the value of` -> `what is the value of`: the translators kept their text."""
+    from bot.sync.trivial import is_trivial
+
+    assert is_trivial("using Taylor series enables we turn it into a polynomial",
+                      "using Taylor series enables us to turn it into a polynomial")
+    assert is_trivial("probability can be thought of a function", "probability can be thought of as a function")
+    assert is_trivial("we need to understand what the value of", "we need to understand what is the value of")
+    assert is_trivial("the data are ready", "the data is ready")
+    assert not is_trivial("the data is ready", "the data is not ready")
+    assert not is_trivial("we train the model", "they train the model")
+    assert not is_trivial("it helps us", "it helps them")
+    old = "Formally, *probability* can be thought of a function that maps a set to a real value.\n"
+    tr = "Biçimsel olarak, *olasılık*, bir kümeyi gerçek bir değere eşleyen bir işlev olarak düşünülebilir.\n"
+    plan, out = _sync_text(old, old.replace("of a", "of as a"), tr, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr and out.units[0].action == "cosmetic"
+
+
+def test_an_equation_the_edition_already_has_in_its_new_form_is_not_reported_as_a_change():
+    """d2l-tr information-theory.md (8d293f3): upstream replaced ````0010"`` by ``"0010"`` inside an equation the
+    Turkish had already fixed; the report said ``copy`` for a block whose text did not change."""
+    old = "# T\n\nSee below.\n\n$$I(\\text{``0010\"}) = 4 \\text{ bits}.$$\n"
+    new = old.replace("``0010", '"0010')
+    tr = "# T\n\nAşağıya bakın.\n\n" + new.split("\n\n")[-1]
+    plan, out = _sync_text(old, new, tr, lang="tr")
+    (u,) = [u for u in out.units if u.action != "keep"]
+    assert u.action == "cosmetic" and u.flags == ["edition already has the new text"] and out.edition_text == tr
+    assert '"0010' in out.origin_text and "``0010" not in out.origin_text

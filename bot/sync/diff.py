@@ -20,6 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
 from bot.markdown.blocks import Block, Document, Kind
+from bot.sync.encoding import repairs
 from bot.sync.markers import strip_markers
 from bot.sync.trivial import VERBATIM, is_trivial, replaced_tokens
 from bot.translate.tm import english_diff
@@ -75,7 +76,7 @@ def _classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
     if o.kind == Kind.MATH:
         return "modified", ()
     if is_trivial(o.text, n.text):
-        return "trivial", ()
+        return "trivial", repairs(replaced_tokens(o.text.split(), n.text.split()) or [])
     fixes = word_fixes(strip_markers(o.text), strip_markers(n.text))
     if fixes:
         return "trivial", fixes

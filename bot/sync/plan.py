@@ -448,7 +448,11 @@ class _Planner:
         """An equation, toc or HTML block: copied when the edition has the old (or already the new) English,
         else the change is replayed on the edition's own text (it translated inside, e.g. ``\\text{…}``),
         else the block is kept for review."""
-        if same_text(o.text, e.text) or same_text(n.text, e.text) or n.kind != e.kind:
+        if same_text(n.text, e.text) and n.kind == e.kind:  # nothing to do in the edition: reported as cosmetic
+            self.units.append(Unit("cosmetic", (c.new,), (k,), (c.old,), [e.text], self._sep_edition(k),
+                                   ["edition already has the new text"], c.word_diff, e.text))
+            return
+        if same_text(o.text, e.text) or n.kind != e.kind:
             self.units.append(Unit("copy", (c.new,), (k,), (c.old,), [n.text], self._sep_edition(k), [],
                                    c.word_diff, e.text))
             return

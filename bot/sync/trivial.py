@@ -3,9 +3,12 @@
 Casing, punctuation, enumerator style (``i)`` / ``(i)``), contractions (``let's`` / ``let us``), ``e.g.``
 / ``e.g.,``, re-wrapping, a few function words (``Note, though that`` / ``Note that``, ``able calculate`` / ``able to
 calculate``, ``functionality the`` / ``functionality of the``; demonstratives such as ``these`` are translated, so they
-are not among them), a doubled word (``these these``) and verb agreement (``data is`` / ``data are``) change nothing
-a reader of the translation would see. ``trivial_key`` maps an English block to a key in which all of those
-are equal, so an upstream change is trivial exactly when the keys of the old and new English are equal.
+are not among them), a doubled word (``these these``), verb agreement (``data is`` / ``data are``), a pronoun's case
+(``enables we turn`` / ``enables us to turn``), a missing copula (``what the value`` / ``what is the value``) and
+mojibake (``Sch√∂lkopf`` / ``Schölkopf``, ``bot.sync.encoding``) change nothing a reader of the translation would
+see. Negations, quantifiers and other pronouns are content: they are not among the words dropped.
+``trivial_key`` maps an English block to a key in which all of those are equal, so an upstream change is trivial
+exactly when the keys of the old and new English are equal.
 Math, inline code, roles and link targets stay verbatim inside the key: a changed formula or identifier
 is never trivial.
 """
@@ -16,6 +19,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
+from bot.sync.encoding import repair
 from bot.sync.markers import strip_markers
 
 VERBATIM = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|`[^`\n]+`|\]\([^)\s]*\)|https?://\S+", re.DOTALL)
@@ -28,14 +32,16 @@ _CONTRACTIONS = tuple((re.compile(p), r) for p, r in (
 ))
 #: Words whose insertion or deletion alone does not change what a translation says.
 FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "though", "also", "just", "then", "that", "so", "thus", "very",
-                            "of", "to", "in"})
-#: Verb agreement only English marks (``data is`` -> ``data are``): one form stands for all.
-AGREEMENT = {"are": "is", "were": "was", "have": "has", "do": "does"}
+                            "of", "to", "in", "as", "is"})
+#: Verb agreement and pronoun case only English marks (``data is`` -> ``data are``, ``we`` -> ``us``): one form
+#: stands for all.
+AGREEMENT = {"are": "is", "were": "was", "have": "has", "do": "does",
+             "us": "we", "them": "they", "me": "i", "him": "he"}
 
 
 def trivial_key(text: str) -> str:
     """The English with every trivial difference removed (see the module docstring)."""
-    text = strip_markers(text).replace("\u2019", "'")
+    text = repair(strip_markers(text)).replace("\u2019", "'")
     out: list[str] = []
     last = 0
     for m in VERBATIM.finditer(text):
@@ -52,7 +58,7 @@ def _words(text: str) -> str:
         text = pattern.sub(repl, text)
     raw = _WORD.findall(text)
     words = (w for i, w in enumerate(raw) if i == 0 or w != raw[i - 1])  # a doubled word is a typo
-    return " ".join(AGREEMENT.get(w, w) for w in words if w not in FUNCTION_WORDS)
+    return " ".join(w for w in (AGREEMENT.get(w, w) for w in words) if w not in FUNCTION_WORDS)
 
 
 def is_trivial(old: str, new: str) -> bool:
