@@ -203,7 +203,7 @@ def memory_entries(origin: str, translation: str, src_lang: str, lang: str,
     from bot.markdown.blocks import MarkdownError, parse
 
     try:
-        source, translated = parse(origin), parse(translation)
+        source, translated = parse(origin), parse(translation, lenient=True)
     except MarkdownError:
         return []
     alignment = cached_alignment(cache, source, translated, extra_frameworks, None, blob_ids)

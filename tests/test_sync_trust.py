@@ -769,3 +769,34 @@ def test_an_equation_the_edition_already_has_in_its_new_form_is_not_reported_as_
     (u,) = [u for u in out.units if u.action != "keep"]
     assert u.action == "cosmetic" and u.flags == ["edition already has the new text"] and out.edition_text == tr
     assert '"0010' in out.origin_text and "``0010" not in out.origin_text
+
+
+def test_an_unclosed_equation_in_the_edition_is_kept_as_written_and_flagged_not_refused():
+    """d2l-ko underfit-overfit.md (and two d2l-tr syncs): a translator's ``(**$y = …$$**)`` leaves a ``$$``
+    unclosed. Before: the whole file was refused (``cannot parse``). Now the edition is read leniently: the
+    slip is kept byte for byte and flagged ``broken-markdown``; the rest of the file syncs. Upstream English is
+    still read strictly, and so is an engine's output (the gate)."""
+    from bot.markdown.blocks import MarkdownError, parse
+
+    origin = ("# Data\n\nWe generate labels with\n\n$$y = 5 + 1.2x.$$\n\nThe noise term is normal.\n\n"
+              "We synthesize 100 samples.\n")
+    new = origin.replace("100 samples", "100 samples for each set")
+    ko = ("# 데이터\n\n레이블을 생성합니다\n\n(**$y = 5 + 1.2x.$$**)\n\n잡음 항은 정규 분포를 따릅니다.\n\n"
+          "100개의 샘플을 합성합니다.\n")
+    try:
+        parse(ko)
+        raise AssertionError("strict parse must refuse")
+    except MarkdownError as e:
+        assert e.line == 5
+    doc = parse(ko, lenient=True)
+    assert doc.render() == ko and len(doc.blocks) == 5 and doc.warnings[0].startswith("line 5:")
+    plan, out = _sync_text(origin, new, ko, lang="ko")
+    broken = [u for u in out.units if "broken-markdown" in u.flags]
+    assert len(broken) == 1 and broken[0].text == "(**$y = 5 + 1.2x.$$**)\n" and broken[0].old_lines == (5, 5)
+    assert "(**$y = 5 + 1.2x.$$**)\n\n잡음 항은" in out.edition_text and out.new_violations == []
+    assert [r.text for r in plan.requests] and "for each set" in plan.requests[0].text
+    try:
+        plan_file("x.md", origin.replace("$$y", "(**$y"), new, ko, lang="ko")
+        raise AssertionError("broken upstream English must be refused")
+    except MarkdownError:
+        pass

@@ -48,7 +48,7 @@ def keep_block(path: str, block: int, base_origin: str, base_edition: str, branc
     base. Raises ``KeepError`` when there is nothing to restore or the block cannot be located."""
     try:
         new = parse(branch_origin)
-        current = parse(branch_edition)
+        current = parse(branch_edition, lenient=True)
         plan = plan_file(path, base_origin, branch_origin, base_edition, src_lang, lang, extra_frameworks)
     except MarkdownError as e:
         raise KeepError(f"`{path}` cannot be parsed: {e}") from None

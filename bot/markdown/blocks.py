@@ -131,6 +131,8 @@ class Document:
 
     blocks: tuple[Block, ...]
     seps: tuple[str, ...] = field(default=("",))
+    #: what a lenient parse read past (``parse(text, lenient=True)``): "line N: ..." each
+    warnings: tuple[str, ...] = ()
 
     def render(self) -> str:
         out = []
@@ -157,8 +159,12 @@ _MD = MarkdownIt("commonmark").enable("table")
 _MD.disable("inline")  # block structure is all we need; inline parsing would double the cost
 
 
-def parse(text: str) -> Document:
+def parse(text: str, lenient: bool = False) -> Document:
     """Parse D2L markdown into a lossless ``Document``. Raises ``MarkdownError`` on unclosed constructs.
+
+    ``lenient``: a ``$$`` that is never closed (a translator's slip: ``(** $x = 1.$$ **)``) does not open an
+    equation; the paragraph around it ends at its blank line and ``Document.warnings`` says so. Used for
+    edition files, which the sync must not refuse for a typo it keeps as written.
 
     One markdown-it pass names the kinds of every block, tab-region children included: parsing each tab
     region again cost one more markdown-it run per region (1,128 runs for 248 files). A text over the input
@@ -168,19 +174,35 @@ def parse(text: str) -> Document:
     except TooLargeError as e:
         raise MarkdownError(e.reason, e.line) from None
     lines = split_lines(text, keepends=True)
-    spans = _split(lines, 0)
+    ignored: set[int] = set()
+    while True:
+        try:
+            spans = _split(lines, 0, frozenset(ignored))
+            break
+        except MarkdownError as e:
+            if not lenient or e.reason != _UNCLOSED_MATH or e.line in ignored:
+                raise
+            ignored.add(e.line)
     kinds = _commonmark_kinds(text) if spans else {}
-    return _document(lines, spans, 0, kinds)
+    doc = _document(lines, spans, 0, kinds, frozenset(ignored))
+    if not ignored:
+        return doc
+    warnings = tuple(f"line {n}: {_UNCLOSED_MATH}: read as text, not as an equation" for n in sorted(ignored))
+    return Document(doc.blocks, doc.seps, warnings)
 
 
-def _document(lines: list[str], spans: list[tuple[int, int]], offset: int, kinds: dict[int, Kind]) -> Document:
+_UNCLOSED_MATH = "`$$` equation is never closed"
+
+
+def _document(lines: list[str], spans: list[tuple[int, int]], offset: int, kinds: dict[int, Kind],
+              ignored: frozenset[int] = frozenset()) -> Document:
     """Blocks of ``lines`` (the file's lines from 0-based line ``offset`` on) cut at ``spans``."""
     blocks: list[Block] = []
     seps: list[str] = []
     pos = 0
     for s, e in spans:
         seps.append("".join(lines[pos:s]))
-        blocks.append(_make_block(lines[s:e + 1], s + offset, kinds))
+        blocks.append(_make_block(lines[s:e + 1], s + offset, kinds, ignored))
         pos = e + 1
     seps.append("".join(lines[pos:]))
     return Document(tuple(blocks), tuple(seps))
@@ -197,8 +219,9 @@ def _dollar_toggles(line: str) -> bool:
     return "$$" in line and _INLINE_CODE.sub("", line).count("$$") % 2 == 1
 
 
-def _split(lines: list[str], offset: int) -> list[tuple[int, int]]:
-    """Line spans (0-based, inclusive) of the blocks, following the gold block definition."""
+def _split(lines: list[str], offset: int, ignored: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """Line spans (0-based, inclusive) of the blocks, following the gold block definition. ``ignored``: 1-based
+    file lines whose ``$$`` does not open or close an equation."""
     spans: list[tuple[int, int]] = []
     n = len(lines)
     i = 0
@@ -207,7 +230,7 @@ def _split(lines: list[str], offset: int) -> list[tuple[int, int]]:
             i += 1
             continue
         start = i
-        i = _scan_block(lines, i, offset)
+        i = _scan_block(lines, i, offset, ignored)
         end = i - 1
         # Mark lines after a blank line still belong to the block above.
         j = i
@@ -226,7 +249,7 @@ def _split(lines: list[str], offset: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _scan_block(lines: list[str], i: int, offset: int) -> int:
+def _scan_block(lines: list[str], i: int, offset: int, ignored: frozenset[int]) -> int:
     """Index just past the block starting at ``i``."""
     n = len(lines)
     first = lines[i]
@@ -247,13 +270,13 @@ def _scan_block(lines: list[str], i: int, offset: int) -> int:
                 break
             if i > start and (FENCE_RE.match(line) or HEADING_RE.match(line)):
                 break
-        if _dollar_toggles(line):
+        if _dollar_toggles(line) and offset + i + 1 not in ignored:
             in_math = not in_math
             if in_math:
                 math_start = i
         i += 1
     if in_math:
-        raise MarkdownError("`$$` equation is never closed", offset + math_start + 1)
+        raise MarkdownError(_UNCLOSED_MATH, offset + math_start + 1)
     return i
 
 
@@ -325,7 +348,7 @@ def _commonmark_kinds(text: str) -> dict[int, Kind]:
     return kinds
 
 
-def _make_block(lines: list[str], line0: int, kinds: dict[int, Kind]) -> Block:
+def _make_block(lines: list[str], line0: int, kinds: dict[int, Kind], ignored: frozenset[int] = frozenset()) -> Block:
     """The block made of ``lines``, which start at 0-based file line ``line0``."""
     text = "".join(lines)
     start = line0 + 1
@@ -346,7 +369,7 @@ def _make_block(lines: list[str], line0: int, kinds: dict[int, Kind]) -> Block:
         tabs = tuple(t.strip() for t in m.group(1).split(",") if t.strip())
         inner_end = len(lines) - 1 if END_TAB_RE.match(lines[-1]) else len(lines)
         inner_lines = lines[1:inner_end]
-        inner = _document(inner_lines, _split(inner_lines, start), start, kinds)
+        inner = _document(inner_lines, _split(inner_lines, start, ignored), start, kinds, ignored)
         return Block(Kind.TAB, text, start, end, info=m.group(1), tabs=tabs, marks=marks,
                      children=inner.blocks)
     if (m := HEADING_RE.match(first)) is not None:

@@ -708,11 +708,24 @@ def plan_file(path: str, origin_text: str, new_text: str, edition_text: str, src
     """The plan for one file. ``stale``: the origin file is not a version of the upstream file (the
     edition may be ahead of it anywhere). ``aligner`` has ``bot.align.blocks.align``'s signature (the runner
     passes a cached one). Raises ``MarkdownError`` when a text cannot be parsed."""
-    origin, new, edition = parse(origin_text), parse(new_text), parse(edition_text)
+    origin, new, edition = parse(origin_text), parse(new_text), parse(edition_text, lenient=True)
     planner = _Planner(path, origin, new, edition, aligner(origin, edition, extra_frameworks, terms), src_lang, lang,
                        stale)
     planner.plan(diff_blocks(origin, new), force)
+    _flag_broken_markdown(edition, planner.units)
     return FilePlan(path, origin, new, edition, planner.units, planner.segments, planner.requests)
+
+
+def _flag_broken_markdown(edition: Document, units: Sequence[Unit]) -> None:
+    """Each line the lenient parse of the edition read past is flagged on the unit holding its block: the
+    translator's slip is kept as written and shown to the reviewer, not refused with the whole file."""
+    for warning in edition.warnings:
+        line = int(warning.split(":", 1)[0].removeprefix("line "))
+        k = next((i for i, b in enumerate(edition.blocks) if b.start <= line <= b.end), None)
+        unit = next((u for u in units if k in u.old_edition), None)
+        if unit is not None:
+            unit.flags.append("broken-markdown")
+            unit.notes.append(f"the edition's markdown is broken here ({warning}); fix it by hand")
 
 
 def _fill(unit: Unit, plan: FilePlan, results: Mapping[str, TranslationResult],
@@ -831,7 +844,7 @@ def render_file(plan: FilePlan, results: Mapping[str, TranslationResult], posted
     before = check(plan.origin, plan.edition, extra_frameworks)
     edition_text = "".join(edition_chunks)
     try:
-        after = check(parse(origin_text), parse(edition_text), extra_frameworks)
+        after = check(parse(origin_text), parse(edition_text, lenient=True), extra_frameworks)
     except ValueError as e:
         return FileOutcome(edition_text, origin_text, plan.units, len(before), [f"parse: {e}"], [f"parse: {e}"])
     moved = _merged_equations(plan)
