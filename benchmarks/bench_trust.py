@@ -50,6 +50,7 @@ DEV = ("tr-a93c009-cnn-channels-padding", "tr-df80d6f-alexnet", "tr-ce45a56-cnn-
 HELD_OUT = ("tr-83ebaec-notation", "tr-aa06ce9-rnn-modern-deep-rnn-encdec", "tr-18096c7-ndarray")
 NEW = Path(__file__).resolve().parent / "data" / "human-syncs-tr"
 ZH = Path(__file__).resolve().parent / "data" / "human-syncs-zh"
+EDITIONS = Path(__file__).resolve().parent / "data" / "editions"
 
 _MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)|\[~~|~~\]|\(~~|~~\)")
 _DEF = re.compile(r"^\s*(?:class|def)\s+(\w+)", re.M)
@@ -114,46 +115,67 @@ def _unaccounted(old_text: str, new_text: str, units) -> int:
 
 
 def replay(name: str, range_dir: Path) -> dict:
-    from bot.markdown.blocks import Kind, parse
     from bot.sync.replay import build_replay
+
+    with tempfile.TemporaryDirectory() as tmp:
+        upstream, edition = build_replay(range_dir.resolve(), Path(tmp))
+        return measure(upstream, edition, "zh")
+
+
+def edition_replay(folder: Path) -> dict:
+    """Part 3: upstream = the edition's origins committed as ``X.md``, then ``after/``; edition = ``edition/``."""
+    from bot.sync.replay import commit_files, init_repo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        upstream = Path(tmp) / "upstream"
+        origins = {str(p.relative_to(folder / "edition")).replace("_origin.md", ".md"): p.read_text(encoding="utf-8")
+                   for p in (folder / "edition").rglob("*_origin.md")}
+        commit_files(upstream, origins, "the English the edition follows")
+        commit_files(upstream, {str(p.relative_to(folder / "after")): p.read_text(encoding="utf-8")
+                                for p in (folder / "after").rglob("*.md")}, "target")
+        edition = init_repo(Path(tmp) / "edition", folder / "edition", "edition")
+        return measure(upstream, edition, folder.name.split("-")[0])
+
+
+def measure(upstream: Path, edition: Path, lang: str) -> dict:
+    """Sync ``edition`` to ``upstream`` offline (``tm``) and count what the module docstring says."""
+    from bot.markdown.blocks import Kind, parse
     from bot.sync.report import build_report
     from bot.sync.runner import SyncOptions, run_sync
     from bot.translate.factory import make_engine, memory_from_commit
 
-    with tempfile.TemporaryDirectory() as tmp:
-        upstream, edition = build_replay(range_dir.resolve(), Path(tmp))
-        result = run_sync(SyncOptions(str(upstream), str(edition), "zh"),
-                          lambda _r, base: make_engine("tm", memory_from_commit(base, "_origin", "en", "zh")))
-        report = build_report(result)
-        out = {"replaced": 0, "dup": 0, "lost": 0, "unacc": 0, "sent": report["chars_sent"], "added": 0,
-               "carried": 0, "failed": 0}
-        for job in result.jobs:
-            if job.outcome is None:
-                out["failed"] += 1
+    result = run_sync(SyncOptions(str(upstream), str(edition), lang),
+                      lambda _r, base: make_engine("tm", memory_from_commit(base, "_origin", "en", lang)))
+    report = build_report(result)
+    out = {"replaced": 0, "dup": 0, "lost": 0, "unacc": 0, "sent": report["chars_sent"], "added": 0,
+           "carried": 0, "failed": 0}
+    for job in result.jobs:
+        if job.outcome is None:
+            out["failed"] += 1
+            continue
+        plan, units = job.plan, job.outcome.units
+        old_ed = (edition / job.path).read_text(encoding="utf-8")
+        new_ed = job.outcome.edition_text
+        for u in units:
+            out["added"] += getattr(u, "markers_added", 0)
+            out["carried"] += getattr(u, "markers_carried", 0)
+            human = "".join(plan.edition.blocks[k].text for k in u.old_edition)
+            if not u.old_edition or u.text == human or u.status != "ok":
                 continue
-            plan, units = job.plan, job.outcome.units
-            old_ed = (edition / job.path).read_text(encoding="utf-8")
-            new_ed = job.outcome.edition_text
-            for u in units:
-                out["added"] += getattr(u, "markers_added", 0)
-                out["carried"] += getattr(u, "markers_carried", 0)
-                human = "".join(plan.edition.blocks[k].text for k in u.old_edition)
-                if not u.old_edition or u.text == human or u.status != "ok":
-                    continue
-                if not any(plan.edition.blocks[k].is_prose or plan.edition.blocks[k].kind == Kind.TAB
-                           for k in u.old_edition):
-                    continue
-                if _words(u.text) == _words(human):
-                    continue  # markers or layout only
-                old_en = "".join(plan.origin.blocks[i].text for i in u.old_origin)
-                new_en = "".join(plan.new.blocks[j].text for j in u.new)
-                if u.old_origin and u.new and (_trivial(old_en, new_en) or _ahead(old_en, new_en, human)):
-                    out["replaced"] += 1
-            dup, lost = _dups_and_lost(plan.edition, parse(new_ed), plan.new, Kind.CODE)
-            out["dup"] += dup
-            out["lost"] += lost
-            out["unacc"] += _unaccounted(old_ed, new_ed, units)
-        return out
+            if not any(plan.edition.blocks[k].is_prose or plan.edition.blocks[k].kind == Kind.TAB
+                       for k in u.old_edition):
+                continue
+            if _words(u.text) == _words(human):
+                continue  # markers or layout only
+            old_en = "".join(plan.origin.blocks[i].text for i in u.old_origin)
+            new_en = "".join(plan.new.blocks[j].text for j in u.new)
+            if u.old_origin and u.new and (_trivial(old_en, new_en) or _ahead(old_en, new_en, human)):
+                out["replaced"] += 1
+        dup, lost = _dups_and_lost(plan.edition, parse(new_ed, lenient=True), plan.new, Kind.CODE)
+        out["dup"] += dup
+        out["lost"] += lost
+        out["unacc"] += _unaccounted(old_ed, new_ed, units)
+    return out
 
 
 def norm(doc) -> list[str]:
@@ -250,6 +272,16 @@ def part1() -> None:
               f"{r['carried']:>4}/{r['added']:<4} {r['failed']:>6}")
 
 
+def part3() -> None:
+    print(f"\n{'edition replay (never tuned on)':<32} {'files':>5} {'replaced':>8} {'dup':>4} {'lost':>4} "
+          f"{'unacc':>5} {'sent':>7} {'markers':>9} {'failed':>6}")
+    for folder in sorted(p for p in EDITIONS.iterdir() if (p / "RANGE.md").is_file()):
+        r = edition_replay(folder)
+        files = sum(1 for _ in (folder / "after").rglob("*.md"))
+        print(f"{folder.name:<32} {files:>5} {r['replaced']:>8} {r['dup']:>4} {r['lost']:>4} {r['unacc']:>5} "
+              f"{r['sent']:>7} {r['carried']:>4}/{r['added']:<4} {r['failed']:>6}")
+
+
 def part2(only: str | None) -> None:
     from bot.markdown.blocks import MarkdownError
 
@@ -288,6 +320,8 @@ def main() -> None:
         part1()
     if opts.get("--part", "2") == "2":
         part2(opts.get("--group"))
+    if opts.get("--part", "3") == "3" and "--group" not in opts:
+        part3()
 
 
 if __name__ == "__main__":

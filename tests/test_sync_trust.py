@@ -800,3 +800,15 @@ def test_an_unclosed_equation_in_the_edition_is_kept_as_written_and_flagged_not_
         raise AssertionError("broken upstream English must be refused")
     except MarkdownError:
         pass
+
+
+def test_a_block_moved_upstream_moves_with_a_report_entry_not_as_a_silent_keep():
+    """d2l-ko to v1.0 (``bench_trust`` part 3): upstream reordered sections; the kept translation moved with
+    its English under an action ``keep``, so the file's diff had hunks no report entry covered."""
+    origin = "# T\n\nFirst paragraph here.\n\nSecond paragraph here.\n\n## Summary\n\nThe end.\n"
+    new = "# T\n\n## Summary\n\nThe end.\n\nFirst paragraph here.\n\nSecond paragraph here.\n"
+    zh = "# T\n\n第一段。\n\n第二段。\n\n## 小结\n\n结束。\n"
+    plan, out = _sync_text(origin, new, zh)
+    assert plan.requests == [] and out.edition_text == "# T\n\n## 小结\n\n结束。\n\n第一段。\n\n第二段。\n"
+    assert sorted(u.action for u in out.units if u.action != "keep") == ["moved", "moved"]
+    _accounted(zh, out)

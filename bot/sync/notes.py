@@ -34,7 +34,8 @@ NOTE_MARKER = "<!-- amts:note "
 #: collapsed categories: reason of a note whose translation did not change -> label in the counted line
 _QUIET_LABELS = {"cosmetic English change": "cosmetic", "already in the edition": "already in the edition",
                  "translation already follows the new English": "edition ahead of its origin",
-                 "typo-level English change": "typo-level", "block not in the edition": "not in the edition"}
+                 "typo-level English change": "typo-level",
+                 "moved with its English, text unchanged": "moved", "block not in the edition": "not in the edition"}
 
 
 def resolve_links(text: str, pr_url: str | None) -> str:

@@ -47,7 +47,7 @@ SAME_CELL_SIMILARITY = 60.0
 KEPT_FOR_REVIEW = frozenset({"kept-stale", "kept-unsure", "kept-review"})
 #: ``merge-copy`` is the edition's own equation/HTML with the English edits: it differed from the English before
 #: (translated inside) and still does, so the per-block gate's "same as the English" would always object.
-NO_OUTPUT_CHECK = frozenset({"keep", "cosmetic", "delete", "skip", "already-in-edition",
+NO_OUTPUT_CHECK = frozenset({"keep", "moved", "cosmetic", "delete", "skip", "already-in-edition",
                              "edition-ahead", "merge-copy"}) | KEPT_FOR_REVIEW
 #: Flag of a block kept because its alignment with the translation is unsure (``BlockPair.low_confidence``).
 UNSURE_FLAG = "low-confidence-alignment"
@@ -285,7 +285,8 @@ class _Planner:
                     self._light(c, pair.tgt[0])
                     self._emit_attached(k)
                     continue
-                action = "keep" if all(x.op in ("unchanged", "moved") for x in group) else "cosmetic"
+                action = ("keep" if all(x.op == "unchanged" for x in group) else
+                          "moved" if all(x.op in ("unchanged", "moved") for x in group) else "cosmetic")
                 self._emit_edition(action, pair.tgt, c)
                 if action == "cosmetic" and self.units and pair.tgt:
                     self.units[-1].flags.append(_light_flag(group))

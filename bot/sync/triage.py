@@ -56,6 +56,7 @@ ACTION_RISK: dict[str, tuple[int, str]] = {
     "trivial": (5, "typo-level English change"),
     "skip": (5, "block not in the edition"),
     "cosmetic": (0, "cosmetic English change"),
+    "moved": (5, "moved with its English, text unchanged"),
     "already-in-edition": (0, "already in the edition"),
     "keep": (0, "unchanged"),
 }
