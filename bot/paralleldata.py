@@ -19,13 +19,15 @@ Files are written atomically: a killed run leaves the old output (or nothing), n
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,10 +104,34 @@ def filter_pairs(pairs: Iterable[TextPair], fmt: str, dropped: Counter) -> list[
     return kept
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the duration (then back as it was).
+
+    Why: a build allocates millions of short-lived sets, Counters and lists, and every 700 surviving ones the
+    collector walks the young objects (and now and then everything alive: the parsed book and the lexicon).
+    That walk found 215 objects in cycles over the whole zh book and cost ~10% of the build's CPU time, most
+    of it in cache misses, not in the collector's own instructions. Reference counting still frees all the
+    rest as before, so memory is the same; whatever cycles a build leaves are collected once it is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build(edition_dir: Path, lang: str, granularity: str = "sentence", fmt: str = "tmx",
           src_lang: str = "en", suffix: str = "_origin", extra_frameworks: Iterable[str] = ("paddle",),
           progress: Callable[[str], None] | None = None) -> BuildReport:
     """Align every file pair of the edition and collect the filtered text pairs."""
+    with _gc_paused():
+        return _build(edition_dir, lang, granularity, fmt, src_lang, suffix, extra_frameworks, progress)
+
+
+def _build(edition_dir: Path, lang: str, granularity: str, fmt: str, src_lang: str, suffix: str,
+           extra_frameworks: Iterable[str], progress: Callable[[str], None] | None) -> BuildReport:
     report = BuildReport()
     file_pairs, report.skipped = find_pairs(edition_dir, suffix)
     collected: list[TextPair] = []

@@ -162,6 +162,22 @@ class Lexicon:
         known = units & self._known[0 if is_src else 1]
         return WordProfile(known, frozenset().union(*[table[u] for u in known]))
 
+    @cached_property
+    def _text_memo(self) -> tuple[dict[str, tuple[frozenset[str], WordProfile]], ...]:
+        return {}, {}
+
+    def text_profile(self, text: str, is_src: bool) -> tuple[frozenset[str], WordProfile]:
+        """``text``'s units (``en_units`` when ``is_src``, else ``tgt_units``) and their :meth:`profile`, once per
+        distinct text: the block aligner and the sentence aligner ask for the same sentences (``align/units.py``)."""
+        memo = self._text_memo[0 if is_src else 1]
+        known = memo.get(text)
+        if known is None:
+            if len(memo) > 100_000:
+                memo.clear()
+            units = en_units(text) if is_src else tgt_units(text)
+            known = memo[text] = (units, self.profile(units, is_src))
+        return known
+
     def overlap(self, en: frozenset[str], tgt: frozenset[str]) -> float | None:
         """How well two texts explain each other: the harmonic mean of the share of known English words with
         a translation in ``tgt`` and the share of known target units with a source word in ``en``. ``None``

@@ -27,12 +27,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Literal
 
-from bot.align.lexicon import Lexicon, default_lexicon, en_units, tgt_units
-from bot.align.sentences import _spans, joiner, split_sentences
+from bot.align.lexicon import Lexicon, default_lexicon
+from bot.align.sentences import _spans, joiner
+from bot.align.units import sentences_of
 
 __all__ = [
     "AlignParams",
@@ -314,17 +315,16 @@ def _balanced_latin(src: Sequence[Counter[str]], tgt: Sequence[Counter[str]]) ->
     return {word for word, count in words_src.items() if words_tgt.get(word) == count}
 
 
-def _anchors(
-    src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str
-) -> tuple[list[Counter[str]], list[Counter[str]]]:
-    """Anchor multisets per sentence; Latin words count only across scripts, and only balanced ones.
+def _anchors_of(src_parts: Sequence[tuple[Counter[str], str]], tgt_parts: Sequence[tuple[Counter[str], str]],
+                src_lang: str, tgt_lang: str) -> tuple[list[Counter[str]], list[Counter[str]]]:
+    """Anchor multisets per sentence, from each sentence's ``_markup_tokens``; Latin words count only across
+    scripts, and only balanced ones.
 
     The same multisets as ``invariant_tokens(latin_words=True)`` with the unbalanced words deleted, but only
-    the kept words are ever counted into them."""
+    the kept words are ever counted into them. ``*_parts`` are left as they are (the second pass reads them again
+    for a run of the same sentences): a sentence that keeps Latin words gets a new Counter."""
     if (src_lang in _WIDE_SCRIPTS) == (tgt_lang in _WIDE_SCRIPTS):
-        return [invariant_tokens(s) for s in src], [invariant_tokens(t) for t in tgt]
-    src_parts = [_markup_tokens(s) for s in src]
-    tgt_parts = [_markup_tokens(t) for t in tgt]
+        return [tokens for tokens, _ in src_parts], [tokens for tokens, _ in tgt_parts]
     # A kept word occurs on the wide-script side, which has few Latin words: read that side first and count
     # on the other side only the words it has (the rest could never balance).
     wide, latin = (tgt_parts, src_parts) if tgt_lang in _WIDE_SCRIPTS else (src_parts, tgt_parts)
@@ -336,8 +336,17 @@ def _anchors(
         wide_total = Counter(chain.from_iterable(wide_words))
         keep = {w for w, count in Counter(chain.from_iterable(latin_words)).items() if wide_total.get(w) == count}
         if keep:
-            for (tokens, _), words in zip([*wide, *latin], [*wide_words, *latin_words], strict=True):
-                tokens.update(w for w in words if w in keep)
+            def with_words(tokens: Counter[str], words: list[str]) -> Counter[str]:
+                kept = [w for w in words if w in keep]
+                if not kept:
+                    return tokens
+                tokens = tokens.copy()
+                tokens.update(kept)
+                return tokens
+
+            wide_tokens = [with_words(tokens, words) for (tokens, _), words in zip(wide, wide_words, strict=True)]
+            latin_tokens = [with_words(tokens, words) for (tokens, _), words in zip(latin, latin_words, strict=True)]
+            return (latin_tokens, wide_tokens) if tgt_lang in _WIDE_SCRIPTS else (wide_tokens, latin_tokens)
     return [tokens for tokens, _ in src_parts], [tokens for tokens, _ in tgt_parts]
 
 
@@ -363,6 +372,47 @@ def _lead_in(src: Sequence[str], tgt: Sequence[str]) -> bool:
 _NO_ANCHORS: Counter[str] = Counter()
 
 
+@dataclass(frozen=True, slots=True)
+class _Sentences:
+    """Per sentence of one block pair, what depends on that sentence alone: its length, its markup tokens (and the
+    text outside them) and, with a lexicon, its known words and their image (``Lexicon.text_profile``). Computed
+    once: the second pass (:func:`_realign_gaps`) aligns runs of the same sentences again and takes :meth:`part`."""
+
+    src_len: list[float]
+    tgt_len: list[float]
+    src_markup: list[tuple[Counter[str], str]]
+    tgt_markup: list[tuple[Counter[str], str]]
+    src_known: list[frozenset[str]]
+    tgt_known: list[frozenset[str]]
+    src_image: list[frozenset[str]]
+    tgt_image: list[frozenset[str]]
+
+    @staticmethod
+    def of(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str, lexicon: Lexicon | None,
+           ) -> _Sentences:
+        if lexicon is not None:
+            text_profile = lexicon.text_profile
+            src_profiles = [text_profile(x, True)[1] for x in src]
+            tgt_profiles = [text_profile(x, False)[1] for x in tgt]
+        else:
+            src_profiles = tgt_profiles = []
+        return _Sentences(
+            [text_length(x, src_lang) for x in src], [text_length(x, tgt_lang) for x in tgt],
+            [_markup_tokens(x) for x in src], [_markup_tokens(x) for x in tgt],
+            [p.known for p in src_profiles], [p.known for p in tgt_profiles],
+            [p.image for p in src_profiles], [p.image for p in tgt_profiles],
+        )
+
+    def part(self, si: Sequence[int], ti: Sequence[int]) -> _Sentences:
+        """The sentences ``si`` of the source and ``ti`` of the target (in that order)."""
+        def pick(values: list, idx: Sequence[int]) -> list:
+            return [values[k] for k in idx] if values else values
+
+        return _Sentences(pick(self.src_len, si), pick(self.tgt_len, ti), pick(self.src_markup, si),
+                          pick(self.tgt_markup, ti), pick(self.src_known, si), pick(self.tgt_known, ti),
+                          pick(self.src_image, si), pick(self.tgt_image, ti))
+
+
 class _Beads:
     """Everything the DP needs about the sentences of one block pair, computed once.
 
@@ -373,15 +423,19 @@ class _Beads:
     explains are ``known[k] & image(span)``, and a span's image is merged once."""
 
     def __init__(self, src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str,
-                 params: AlignParams, lexicon: Lexicon | None) -> None:
+                 params: AlignParams, lexicon: Lexicon | None, sentences: _Sentences | None = None) -> None:
         self.params = params
         self.expansion = _EXPANSION.get(tgt_lang, 1.0) / _EXPANSION.get(src_lang, 1.0)
         self.variance = params.variance
         #: the second pass (:func:`_realign_gaps`): 1-1 length costs above this many nats are bounded
         self.length_cap = math.inf
-        self.src_pre = _prefix([text_length(x, src_lang) for x in src])
-        self.tgt_pre = _prefix([text_length(x, tgt_lang) for x in tgt])
-        src_anchor, tgt_anchor = _anchors(src, tgt, src_lang, tgt_lang)
+        if sentences is None:
+            sentences = _Sentences.of(src, tgt, src_lang, tgt_lang, lexicon)
+        #: what each sentence is on its own (the second pass takes a run of them from the first)
+        self.sentences = sentences
+        self.src_pre = _prefix(sentences.src_len)
+        self.tgt_pre = _prefix(sentences.tgt_len)
+        src_anchor, tgt_anchor = _anchors_of(sentences.src_markup, sentences.tgt_markup, src_lang, tgt_lang)
         #: a bead holding the last sentence of one side but not of the other costs one unmatched markup token
         self.split_end = _anchor_cost(1.0, params) if params.lead_in and _lead_in(src, tgt) else 0.0
         self.n_src, self.n_tgt = len(src), len(tgt)
@@ -400,15 +454,11 @@ class _Beads:
         self._src_omission: dict[int, list[float]] = {}
         self._tgt_omission: dict[int, list[float]] = {}
         if lexicon is not None:
-            src_profiles = [lexicon.profile(en_units(x), True) for x in src]
-            tgt_profiles = [lexicon.profile(tgt_units(x), False) for x in tgt]
-            self.src_known = [p.known for p in src_profiles]
-            self.tgt_known = [p.known for p in tgt_profiles]
+            self.src_known, self.tgt_known = sentences.src_known, sentences.tgt_known
             #: per side, the sentences with fewer known words than an evidenced group needs (``evidenced``)
             self.few_known = ([len(k) < GROUP_EVIDENCE_HITS for k in self.src_known],
                               [len(k) < GROUP_EVIDENCE_HITS for k in self.tgt_known])
-            self.src_image = [p.image for p in src_profiles]
-            self.tgt_image = [p.image for p in tgt_profiles]
+            self.src_image, self.tgt_image = sentences.src_image, sentences.tgt_image
             self._src_image_span: dict[tuple[int, int], frozenset[str]] = {}
             self._tgt_image_span: dict[tuple[int, int], frozenset[str]] = {}
 
@@ -580,23 +630,31 @@ class _Beads:
         return 1.0 / (1.0 + math.exp(-max(min(log_odds, 50.0), -50.0)))
 
 
-_SHAPES: dict[tuple, tuple[list[tuple[int, int, float, float]], tuple[float | None, ...]]] = {}
+#: A shape of :func:`_shapes`: ``(di, dj, prior cost, least extra cost, how)``, ``how`` telling how the DP costs it:
+_T10, _T01, _T11, _GROUP, _GAP = range(5)  # 1-0, 0-1, 1-1 (costed first), paired n-m, unpaired n-0 / 0-n
+_Shape = tuple[int, int, float, float, int]
+_SHAPES: dict[tuple, tuple[list[list[list[_Shape]]], tuple[float | None, ...]]] = {}
 
 
-def _shapes(params: AlignParams, min_extra: float,
-            ) -> tuple[list[tuple[int, int, float, float]], tuple[float | None, ...]]:
-    """The DP's bead shapes ``(di, dj, prior cost, least extra cost)`` in the order it offers them, and the prior
-    costs of 1-0, 0-1, 1-1 (``None`` if not allowed); the same for every block, so built once per parameters."""
+def _shapes(params: AlignParams, min_extra: float) -> tuple[list[list[list[_Shape]]], tuple[float | None, ...]]:
+    """The DP's bead shapes in the order it offers them, and the prior costs of 1-0, 0-1, 1-1 (``None`` if not
+    allowed); the same for every block, so built once per parameters. The shapes come as ``fits[a][b]``: those
+    with ``di <= a`` and ``dj <= b``, in the same order (the ones that fit at cell ``(ni, nj)`` are
+    ``fits[min(ni, A)][min(nj, B)]``, ``A`` and ``B`` the largest ``di`` and ``dj``)."""
     key = (tuple(params.priors.items()), params.group_lexical_scale, min_extra)
     known = _SHAPES.get(key)
     if known is None:
-        shapes = sorted(((di, dj, -math.log(p), min(min_extra, min_extra * _group_scale(di, dj, params)))
+        shapes = sorted(((di, dj, -math.log(p), min(min_extra, min_extra * _group_scale(di, dj, params)),
+                          _T10 if (di, dj) == (1, 0) else _T01 if (di, dj) == (0, 1) else _T11 if (di, dj) == (1, 1)
+                          else _GROUP if di and dj else _GAP)
                          for (di, dj), p in params.priors.items() if p > 0 and (di or dj)),
                         key=lambda s: (-s[0], -s[1]))
-        first = {(di, dj): c for di, dj, c, _ in shapes if (di, dj) in ((1, 0), (0, 1), (1, 1))}
+        first = {(di, dj): c for di, dj, c, _, _ in shapes if (di, dj) in ((1, 0), (0, 1), (1, 1))}
+        top_i, top_j = max(s[0] for s in shapes), max(s[1] for s in shapes)
+        fits = [[[s for s in shapes if s[0] <= a and s[1] <= b] for b in range(top_j + 1)] for a in range(top_i + 1)]
         if len(_SHAPES) > 64:
             _SHAPES.clear()
-        known = _SHAPES[key] = shapes, (first.get((1, 0)), first.get((0, 1)), first.get((1, 1)))
+        known = _SHAPES[key] = fits, (first.get((1, 0)), first.get((0, 1)), first.get((1, 1)))
     return known
 
 
@@ -643,6 +701,7 @@ def align_sentences(
     lexicon: Lexicon | Literal["default"] | None = "default",
     *,
     _length_cap: float = math.inf,
+    _sentences: _Sentences | None = None,
 ) -> list[SentencePair]:
     """Align the sentences of one block pair, in order, with minimal groups.
 
@@ -653,7 +712,8 @@ def align_sentences(
     params = params or AlignParams()
     if lexicon == "default":
         lexicon = default_lexicon() if tgt_lang == "zh" and src_lang == "en" else None
-    beads_of = _Beads(src, tgt, src_lang, tgt_lang, params, lexicon if isinstance(lexicon, Lexicon) else None)
+    beads_of = _Beads(src, tgt, src_lang, tgt_lang, params, lexicon if isinstance(lexicon, Lexicon) else None,
+                      _sentences)
     if _length_cap < math.inf:
         beads_of.length_cap = _length_cap
         beads_of.min_extra = -math.inf  # the bound lowers a length cost after the DP's pruning test: prune nothing
@@ -675,7 +735,8 @@ def align_sentences(
     inf = math.inf
     min_extra = beads_of.min_extra
     group_cap = params.group_length_cap if beads_of.words else inf
-    shapes, (c10, c01, c11) = _shapes(params, min_extra)
+    fits, (c10, c01, c11) = _shapes(params, min_extra)
+    top_i, top_j = len(fits) - 1, len(fits[0]) - 1
     length_cost, evidence_after, omission = beads_of.length_cost, beads_of.evidence_after, beads_of.omission
     src_omission = [beads_of._omissions(beads_of._src_omission, k, True) for k in range(n)]
     tgt_omission = [beads_of._omissions(beads_of._tgt_omission, k, False) for k in range(m)]
@@ -703,19 +764,17 @@ def align_sentences(
                         t11 = base + evidence_after(lc, ni - 1, ni, nj - 1, nj)
                         known = min(known, t11)
             best, arg = inf, None
-            for di, dj, p_cost, extra in shapes:
+            for di, dj, p_cost, extra, how in fits[min(ni, top_i)][min(nj, top_j)]:
                 i, j = ni - di, nj - dj
-                if i < 0 or j < 0:
-                    continue
-                if di + dj == 1 or di == dj == 1:  # costed above
-                    total = t11 if di == dj else t10 if di else t01
+                if how <= _T11:  # costed above
+                    total = t10 if how == _T10 else t01 if how == _T01 else t11
                     if total is None:
                         continue
                 else:
                     here = cost[i][j]
                     if here == inf:
                         continue
-                    if di and dj:
+                    if how == _GROUP:
                         base = here + p_cost
                         if base + extra > known:
                             continue
@@ -753,12 +812,12 @@ def align_sentences(
         i, j = pi, pj
     beads.reverse()
     if _length_cap == math.inf and params.anchor_score <= 1.0 and len(beads) > 1:
-        beads = _realign_gaps(beads, src, tgt, src_lang, tgt_lang, params, lexicon)
+        beads = _realign_gaps(beads, src, tgt, src_lang, tgt_lang, params, lexicon, beads_of.sentences)
     return beads
 
 
 def _realign_gaps(beads: list[SentencePair], src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str,
-                  params: AlignParams, lexicon: Lexicon | None) -> list[SentencePair]:
+                  params: AlignParams, lexicon: Lexicon | None, sentences: _Sentences) -> list[SentencePair]:
     """The second pass: keep the confident 1-1 beads (anchors) and align every run of other beads between two
     anchors again, on its own sentences, with the 1-1 length cost bounded (see :class:`AlignParams`).
 
@@ -781,8 +840,9 @@ def _realign_gaps(beads: list[SentencePair], src: Sequence[str], tgt: Sequence[s
         ti = [x for b in beads[k:end] for x in b.tgt]
         s0, t0 = si[0] if si else 0, ti[0] if ti else 0
         for b in align_sentences([src[x] for x in si], [tgt[x] for x in ti], src_lang, tgt_lang, params, lexicon,
-                                 _length_cap=params.gap_length_cap):
-            out.append(replace(b, src=tuple(x + s0 for x in b.src), tgt=tuple(x + t0 for x in b.tgt)))
+                                 _length_cap=params.gap_length_cap, _sentences=sentences.part(si, ti)):
+            out.append(SentencePair(tuple(x + s0 for x in b.src), tuple(x + t0 for x in b.tgt), b.score, b.src_text,
+                                    b.tgt_text))
         k = end
     return out
 
@@ -797,5 +857,5 @@ def align_block(
 ) -> list[SentencePair]:
     """Split both prose blocks with :func:`~bot.align.sentences.split_sentences` and align them."""
     return align_sentences(
-        split_sentences(src_text, src_lang), split_sentences(tgt_text, tgt_lang), src_lang, tgt_lang, params, lexicon
+        sentences_of(src_text, src_lang), sentences_of(tgt_text, tgt_lang), src_lang, tgt_lang, params, lexicon
     )

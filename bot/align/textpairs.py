@@ -8,19 +8,14 @@ the source (see ``bot/paralleldata.py`` for why).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.align.blocks import LOW_CONFIDENCE, Alignment, BlockPair
 from bot.align.lexicon import Lexicon
 from bot.align.sentalign import align_block
-from bot.align.sentences import join_lines
-from bot.markdown.blocks import MARK_RE, Block, Kind
-
-_ITEM_RE = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+", re.M)
-_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+")
-PAIRED_KINDS = frozenset({Kind.PARAGRAPH, Kind.LIST, Kind.HEADING, Kind.BLOCKQUOTE})
+from bot.align.units import PAIRED_KINDS, units
+from bot.markdown.blocks import Kind
 
 
 @dataclass(frozen=True)
@@ -31,28 +26,6 @@ class TextPair:
     tgt: str
     line: int
     score: float
-
-
-def _lines(block: Block) -> list[str]:
-    return [ln for ln in block.text.splitlines() if not MARK_RE.match(ln)]
-
-
-def units(block: Block, lang: str) -> list[str]:
-    """The translatable units of a block: one per list item, else one for the whole block."""
-    lines = _lines(block)
-    if block.kind == Kind.HEADING:
-        return [join_lines(_HEADING_RE.sub("", "\n".join(lines)), lang)]
-    if block.kind == Kind.BLOCKQUOTE:
-        return [join_lines("\n".join(re.sub(r"^\s*>\s?", "", ln) for ln in lines), lang)]
-    if block.kind == Kind.LIST:
-        items: list[list[str]] = []
-        for ln in lines:
-            if _ITEM_RE.match(ln) or not items:
-                items.append([_ITEM_RE.sub("", ln, count=1)])
-            else:
-                items[-1].append(ln)
-        return [join_lines("\n".join(it), lang) for it in items]
-    return [join_lines("\n".join(lines), lang)]
 
 
 def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_lang: str,
