@@ -4,9 +4,10 @@ Part 1, replays (r1..r4 of ``../shared/corpus/d2l-en-history`` and the bundled q
 is synced with the offline ``tm`` engine and the new edition files are checked with measures that do not
 use the sync's own classification:
 
-* ``replaced``: human prose blocks whose words changed although the English change is trivial (equal once
-  lower-cased, stripped of punctuation, whitespace and slide markers) or the human block already has every
-  number, code span, formula and URL the new English added (the edition was ahead);
+* ``replaced``: human prose blocks whose words changed (not only symbols, casing or markers: a carried label,
+  formula or heading level is not a replacement) although the English change is trivial (equal once lower-cased,
+  stripped of punctuation, whitespace and slide markers) or the human block already has every number, code
+  span, formula and URL the new English added (the edition was ahead);
 * ``dup``: code cells, or ``class``/``def`` definitions of one framework, that the new edition has more
   often than both the old edition and the new English; ``lost``: frameworks with fewer cells in the new
   edition than in both the old edition and the new English, or an edition-only framework dropped;
@@ -59,10 +60,6 @@ _TOKEN = re.compile(r"`[^`\n]+`|\$[^$\n]+\$|https?://\S+|\b\d+(?:\.\d+)?\b")
 
 def _plain(text: str) -> str:
     return re.sub(r"[\W_]+", "", _MARK.sub("", text)).lower()
-
-
-def _words(text: str) -> str:
-    return "".join(_MARK.sub("", text).split())
 
 
 def _trivial(old: str, new: str) -> bool:
@@ -165,8 +162,8 @@ def measure(upstream: Path, edition: Path, lang: str) -> dict:
             if not any(plan.edition.blocks[k].is_prose or plan.edition.blocks[k].kind == Kind.TAB
                        for k in u.old_edition):
                 continue
-            if _words(u.text) == _words(human):
-                continue  # markers or layout only
+            if _plain(u.text) == _plain(human):
+                continue  # markers, layout, casing or symbols only (a label, formula or heading level carried)
             old_en = "".join(plan.origin.blocks[i].text for i in u.old_origin)
             new_en = "".join(plan.new.blocks[j].text for j in u.new)
             if u.old_origin and u.new and (_trivial(old_en, new_en) or _ahead(old_en, new_en, human)):

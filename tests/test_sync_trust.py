@@ -812,3 +812,46 @@ def test_a_block_moved_upstream_moves_with_a_report_entry_not_as_a_silent_keep()
     assert plan.requests == [] and out.edition_text == "# T\n\n## 小结\n\n结束。\n\n第一段。\n\n第二段。\n"
     assert sorted(u.action for u in out.units if u.action != "keep") == ["moved", "moved"]
     _accounted(zh, out)
+
+
+def test_a_deleted_equation_is_always_reported_and_one_the_edition_translated_inside_is_human_text():
+    """d2l-ko to v1.0 (part 3): upstream deleted four norm-property equations; the deletions had no flag (a code
+    cell or an equation was taken for English only). An equation with ``\\text{…}`` translated is human text."""
+    origin = "# T\n\nNorms satisfy:\n\n$$f(\\alpha x) = |\\alpha| f(x).$$\n\n$$\\text{loss} = 0.$$\n\nDone.\n"
+    new = "# T\n\nNorms satisfy this.\n\nDone.\n"
+    tr = origin.replace("Norms satisfy:", "노름은 다음을 만족합니다:").replace("\\text{loss}", "\\text{손실}")
+    tr = tr.replace("Done.", "끝.")
+    plan, out = _sync_text(origin, new, tr, lang="ko")
+    deleted = [u for u in out.units if u.action == "delete"]
+    assert [u.flags for u in deleted] == [["deleted upstream"], ["human-text-deleted"]]
+    assert "$$" not in out.edition_text
+    _accounted(tr, out)
+
+
+def test_a_formula_renotated_or_a_code_span_turned_word_is_fixed_verbatim_in_block_and_sentence():
+    """d2l-ko to v1.0 (part 3): ``($i$, $j$)`` -> ``$(i,j)$`` and `` `git` `` -> ``Git`` made whole Korean
+    sentences English + needs-translation (offline) or machine text (online). Symbols are fixed in place instead;
+    a formula added or a word changed next to it is still content."""
+    from bot.sync.trivial import region_fixes
+
+    assert region_fixes("the pixel at ($i$, $j$) here.", "the pixel at $(i,j)$ here.", "위치 ($i$, $j$) 의 픽셀.") \
+        == "위치 $(i,j)$ 의 픽셀."
+    assert region_fixes("use the standard `git` process.", "use the standard Git process.", "표준 `git` 프로세스.") \
+        == "표준 Git 프로세스."
+    assert region_fixes("the value is $x$ here.", "the value is $x$ and $y$ here.", "값은 $x$ 입니다.") is None
+    assert region_fixes("the value $x$ is big.", "the value $y$ is small.", "값 $x$ 는 크다.") is None
+    assert region_fixes("a, b and $x$", "a; b and $x$", "a, b 그리고 $x$") is None  # nothing symbolic to fix
+    origin = ("Let $X_{i, j}$ denote the pixel at location ($i$, $j$) in the image. Consequently, we switch to "
+              "tensors. We now have made progress.\n")
+    new = origin.replace("($i$, $j$)", "$(i,j)$").replace("We now have made progress.",
+                                                          "Time-delay networks were the first to exploit this idea.")
+    ko = ("$X_{i, j}$는 위치 ($i$, $j$) 의 픽셀을 나타냅니다. 결과적으로 텐서로 전환합니다. "
+          "우리는 진전을 이루었습니다.\n")
+    plan = plan_file("x.md", origin, new, ko, lang="ko")
+    assert [r.text for r in plan.requests] == ["Time-delay networks were the first to exploit this idea."]
+    out = render_file(plan, {r.id: TranslationResult(r.id, "시간 지연 신경망이 처음이었습니다.", "test")
+                             for r in plan.requests}, identity)
+    (u,) = out.units
+    assert u.action == "splice"
+    assert out.edition_text.startswith("$X_{i, j}$는 위치 $(i,j)$ 의 픽셀을 나타냅니다. 결과적으로 텐서로 전환합니다.")
+    assert any("symbols fixed verbatim" in n for n in u.notes) and "1 verbatim fix(es) applied" in u.flags

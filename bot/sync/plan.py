@@ -34,8 +34,9 @@ from bot.sync.nearmatch import FLAG as NEAR_FLAG
 from bot.sync.nearmatch import near_match
 from bot.sync.splice import Piece, splice, splice_items
 from bot.sync.tokenmerge import merge_tokens, same_text
-from bot.sync.trivial import token_fixes
+from bot.sync.trivial import region_fixes, token_fixes
 from bot.translate.base import TranslationRequest, TranslationResult
+from bot.translate.tm import english_diff
 
 NEEDS_TRANSLATION = "<!-- amts: needs translation -->"
 COPY_KINDS = frozenset({Kind.CODE, Kind.MATH, Kind.TOC, Kind.HTML})
@@ -379,7 +380,13 @@ class _Planner:
                                    [UNSURE_FLAG], old_text=old, origin_after=self.last_new, notes=[
                                        "deleted upstream; " + self._unsure_note(pair)]))
             return
-        flags = ["human-text-deleted"] if any(self.edition.blocks[k].kind not in COPY_KINDS for k in tgt) else []
+        blocks = [self.edition.blocks[k] for k in tgt]
+        if any(b.kind not in COPY_KINDS for b in blocks):
+            flags = ["human-text-deleted"]
+        elif any(b.kind != Kind.CODE for b in blocks):  # an equation/HTML/toc: did the edition translate inside?
+            flags = ["deleted upstream" if same_text(_text(self.origin, src), old) else "human-text-deleted"]
+        else:
+            flags = []
         self.units.append(Unit("delete", (), tuple(tgt), tuple(src), old_text=old, sep="", flags=flags,
                                notes=[f"removed: {_clip(old)}"] if flags else []))
 
@@ -504,7 +511,9 @@ class _Planner:
             else:
                 self._copied(c, k, o, n, e)
             return
-        fixed = token_fixes(o.text, n.text, e.text) if o.kind == n.kind and n.kind not in COPY_KINDS else None
+        fixed = None
+        if o.kind == n.kind and n.kind not in COPY_KINDS:
+            fixed = token_fixes(o.text, n.text, e.text) or region_fixes(o.text, n.text, e.text)
         if fixed is not None:
             self.units.append(Unit("trivial-fix", (c.new,), (k,), (c.old,), [fixed], self._sep_edition(k),
                                    ["trivial source change", "verbatim token fix"], c.word_diff, e.text,
@@ -580,8 +589,14 @@ class _Planner:
         parts: list[str | Req] = []
         near: list[str] = []
         replaced: list[str] = []
+        fixed: list[str] = []
         added = carried = 0
         for p in pieces:
+            if p.to_translate and p.replaces and p.origin \
+                    and (symbols := region_fixes(p.origin, p.english, p.replaces)) is not None:
+                parts.append(symbols)  # only formulas/code spans/punctuation changed: fixed verbatim, nothing sent
+                fixed.append(f"symbols fixed verbatim: {english_diff(p.origin, p.english)}")
+                continue
             if p.to_translate and p.replaces and p.origin and (nm := near_match(p.origin, p.english, p.replaces)):
                 moved = transfer(p.origin, p.english, nm.text, self.src_lang, self.lang)  # markers added with it
                 parts.append(moved.text)
@@ -596,11 +611,13 @@ class _Planner:
                 parts.append(p.text)
             if p.replaces:
                 replaced.append(f"replaced human text: {_clip(p.replaces)}")
-        notes = replaced + near
-        flags = flags + (["human-text-replaced"] if replaced else []) + ([NEAR_FLAG] if near else [])
+        notes = replaced + near + fixed
+        flags = flags + (["human-text-replaced"] if replaced else []) + ([NEAR_FLAG] if near else []) + (
+            [f"{len(fixed)} verbatim fix(es) applied"] if fixed else [])
         if outer:
             parts = [outer[0], *parts, outer[1]]
-        action = "splice" if replaced or any(isinstance(p, Req) for p in parts) else "near-match"
+        action = ("splice" if replaced or any(isinstance(p, Req) for p in parts) else
+                  "near-match" if near else "trivial-fix")
         return Unit(action, (c.new,), (k,), (c.old,), parts, self._sep_edition(k), flags, c.word_diff, e.text,
                     notes=notes, markers_added=added, markers_carried=carried)
 

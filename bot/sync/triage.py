@@ -67,6 +67,8 @@ FLAG_RISK: tuple[tuple[str, int, str], ...] = (
     (r"code conflict", 90, "code merge conflict"),
     (r"human-text-deleted", 85, "human text deleted"),
     (r"human-text-replaced", 80, "human text replaced"),
+    (r"broken-markdown", 50, "the edition's markdown is broken here: kept as written, fix it by hand"),
+    (r"deleted upstream", 20, "equation/HTML deleted upstream (the edition had its English as it was)"),
     (r"stale-origin-review", 60, "stale origin file: human text kept for review"),
     (r"slide-marker-not-carried", 55, "slide markers not carried: carry them by hand"),
     (r"markup-not-carried", 45, "heading level or emphasis changed upstream: carry it by hand"),

@@ -95,3 +95,40 @@ def token_fixes(old: str, new: str, translation: str) -> str | None:
             return None
         fixed_old, out = fixed_old.replace(x, y), out.replace(x, y)
     return out if trivial_key(fixed_old) == trivial_key(new) else None
+
+
+_PIECE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|`[^`\n]+`|\w+|[^\w\s]", re.DOTALL)
+
+
+def _symbolic(pieces: Sequence[str]) -> bool:
+    """Only formulas, code spans and punctuation: what a translation copies as it is."""
+    return all(p.startswith(("$", "`")) or not _WORD.match(p) for p in pieces)
+
+
+def region_fixes(old: str, new: str, translation: str) -> str | None:
+    """The translation with each changed *region* of the English replaced, when every region is symbols only
+    (``($i$, $j$)`` -> ``$(i,j)$``, ``$[(1, 2]$`` -> ``$[1, 2]$``) or a code span turned into its word
+    (`` `git` `` -> ``Git``), the old region appears exactly once in the old English and in the translation, and
+    the rest of the change is trivial. ``None`` otherwise (a region with words is content: it is translated)."""
+    a, b = list(_PIECE.finditer(old)), list(_PIECE.finditer(new))
+    out = translation
+    fixed_old = old
+    n_fixed = 0
+    ops = SequenceMatcher(a=[m.group() for m in a], b=[m.group() for m in b], autojunk=False).get_opcodes()
+    changed = [op for op in ops if op[0] != "equal"]
+    if not changed:
+        return None
+    for _tag, i1, i2, j1, j2 in changed:
+        pieces_x, pieces_y = [m.group() for m in a[i1:i2]], [m.group() for m in b[j1:j2]]
+        if not any(p.startswith(("$", "`")) for p in pieces_x + pieces_y):
+            continue  # words or punctuation only: trivial or not, the final check says (never written here)
+        if i1 == i2 or j1 == j2:
+            return None  # a formula or code span added or removed: content
+        x, y = old[a[i1].start():a[i2 - 1].end()], new[b[j1].start():b[j2 - 1].end()]
+        demoted = x.replace("`", "").lower() == y.replace("`", "").lower()
+        if not (demoted or _symbolic(pieces_x) and _symbolic(pieces_y)):
+            return None
+        if old.count(x) != 1 or out.count(x) != 1:
+            return None
+        out, fixed_old, n_fixed = out.replace(x, y), fixed_old.replace(x, y), n_fixed + 1
+    return out if n_fixed and trivial_key(fixed_old) == trivial_key(new) else None
