@@ -21,6 +21,7 @@ What is printed, and why:
 3. **Calibration**: the block-pair scores against correctness on held-out files: reliability bins and
    the Brier score (a score of 0.8 should be right 80% of the time).
 4. The remaining misses, to read.
+5. The gold sentence rows missed by kind of bead (1-1, 2-1/1-2, unpaired, larger), tuning vs held-out groups.
 
 Lexicon training time is printed too (Dice: one pass; IBM-1: EM iterations in pure Python).
 """
@@ -30,7 +31,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,6 +118,31 @@ def score(files: list[GoldFile], lexicon: Lexicon | None, mixed: bool = True,
     return blocks, sentences, calib, conf
 
 
+#: Gold sentence rows by the kind of bead, for the miss breakdown (section 5).
+SHAPES = ("1-1", "2-1 / 1-2", "1-0 / 0-1", "larger (2-2, 3-1, 3-2, ...)")
+
+
+def shape_class(relation: str) -> str:
+    m, n = map(int, relation.split("-"))
+    return SHAPES[0] if m == n == 1 else SHAPES[2] if m * n == 0 else SHAPES[1] if m + n == 3 else SHAPES[3]
+
+
+def shape_misses(f: GoldFile, lexicon: Lexicon | None) -> Counter[tuple[str, bool]]:
+    """(bead kind, found) counts over the gold sentence rows of ``f``: which kinds of rows the aligner misses."""
+    rows: dict[tuple[int, int], list] = {}
+    for r in f.sentences:
+        rows.setdefault((r.en_start, r.tgt_start), []).append(r)
+    src = {b.start: b.text for b in f.source.blocks}
+    tgt = {b.start: b.text for b in f.translated.blocks}
+    out: Counter[tuple[str, bool]] = Counter()
+    for (es, ts), gold_rows in rows.items():
+        found = {(" ".join(b.src_text.split()), " ".join(b.tgt_text.split()))
+                 for b in align_block(src[es], tgt[ts], "en", f.lang, lexicon=lexicon)}
+        for r in gold_rows:
+            out[(shape_class(r.relation), (" ".join(r.en.split()), " ".join(r.tgt.split())) in found)] += 1
+    return out
+
+
 def sentence_points(f: GoldFile, lexicon: Lexicon | None) -> list[tuple[float, bool]]:
     """(bead score, bead is a gold row) for every predicted sentence bead with both sides."""
     rows: dict[tuple[int, int], set[tuple[str, str]]] = {}
@@ -192,6 +218,7 @@ def main() -> int:
         totals = defaultdict(lambda: (BlockScore(), SentenceScore()))
         per_file = {}
         sent_points: dict[bool, list] = {False: [], True: []}
+        shapes: dict[str, Counter[tuple[str, bool]]] = defaultdict(Counter)
         calib: list = []
         conf: list = []
         train_time = 0.0
@@ -205,6 +232,7 @@ def main() -> int:
                 b, s, c, cf = score([f], lexicon)
                 per_file[f.name] = (b, s)
                 sent_points[f.name in heldout] += sentence_points(f, lexicon)
+                shapes[group_of(f.name, heldout, heldout2, heldout3)] += shape_misses(f, lexicon)
                 conf += cf
                 calib += c
                 for key in (group_of(f.name, heldout, heldout2, heldout3), "all"):
@@ -213,7 +241,7 @@ def main() -> int:
                 per_chapter.setdefault(chapter, (BlockScore(), SentenceScore()))
                 per_chapter[chapter][0].add(b)
                 per_chapter[chapter][1].add(s)
-        results[method] = (totals, per_chapter, calib, conf, sent_points)
+        results[method] = (totals, per_chapter, calib, conf, sent_points, shapes)
         print(f"\n method {method}" + (f" (training {train_time / len(chapters):.1f} s per fold)" if trainer else ""))
         for chapter in chapters:
             print(line(chapter, *per_chapter[chapter]))
@@ -276,6 +304,17 @@ def main() -> int:
     print(f"\n4b. Block misses on the held-out gold: {len(misses[True])} (reported, never tuned on)")
     for m in misses[True]:
         print("  " + m)
+
+    print(f"\n5. Gold sentence rows missed, by kind of bead ({best}, leave-chapter-out): tuning vs held-out")
+    shapes = results[best][5]
+    tuning: Counter[tuple[str, bool]] = Counter()
+    for group, counts in shapes.items():
+        if group not in HELD_GROUPS:
+            tuning += counts
+    for label, counts in (("all tuning files", tuning), *((g, shapes[g]) for g in HELD_GROUPS if g in shapes)):
+        cells = [f"{kind} {counts[(kind, False)]}/{counts[(kind, False)] + counts[(kind, True)]}"
+                 for kind in SHAPES if counts[(kind, False)] + counts[(kind, True)]]
+        print(f"  {label:<40} " + ", ".join(cells))
     return 0
 
 
