@@ -35,6 +35,7 @@ from bot.align.lexicon import (
     profile_overlap,
     tgt_units,
 )
+from bot.align.units import PAIRED_KINDS, block_sentences
 from bot.markdown.blocks import Block, Document, Kind
 from bot.markdown.keys import loose_code_key
 
@@ -179,8 +180,11 @@ def _signature(b: Block, kind_and_body: tuple[Kind, str] | None = None, code: st
 def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], side: int,
               lexical: bool | Lexicon = False, code_keys: dict[str, str] | None = None) -> list[_Feat]:
     """Per-block features; ``lexical`` (True or the lexicon itself) adds the words, a lexicon also their
-    profile (computed once here instead of once per candidate pair). ``code_keys`` memoises the loose key of
-    a code cell by its body (``Block.loose_key``): most cells of an edition are the English ones verbatim."""
+    profile (computed once here instead of once per candidate pair). With a lexicon, the words of a paired prose
+    block (``bot/align/units.py``) are those of its units' sentences, each profiled once per text and read again by
+    the sentence aligner (without: of its raw text; the two differ only where a line break splits a zh bigram).
+    ``code_keys`` memoises the loose key of a code cell by its body (``Block.loose_key``): most cells of an
+    edition are the English ones verbatim."""
     feats = []
     code_keys = {} if code_keys is None else code_keys
     units = en_units if side == 0 else tgt_units
@@ -200,7 +204,18 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
             code = code_keys.get(body)
             if code is None:
                 code = code_keys[body] = loose_code_key(body)
-        words = units(text) if lexical and (kind in _PROSE or kind == Kind.TAB) else frozenset()
+        profile = None
+        if lexicon is not None and kind in PAIRED_KINDS:  # the union of its sentences' (see ``bot/align/units.py``)
+            found = [lexicon.text_profile(s, side == 0) for s in block_sentences(b, "en" if side == 0 else "zh")]
+            if len(found) == 1:
+                words, profile = found[0]
+            else:
+                words = frozenset().union(*(w for w, _ in found))
+                profile = WordProfile().union(*(p for _, p in found))
+        elif lexical and (kind in _PROSE or kind == Kind.TAB):
+            words = units(text)
+        else:
+            words = frozenset()
         feats.append(_Feat(
             kind=kind,
             # code is compared by its key, never by length (similarity returns first; never a group part)
@@ -213,7 +228,7 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
             signature=_signature(b, (kind, body), code),
             words=words,
             discussion=bool(_DISCUSSION.match(text)),
-            profile=lexicon.profile(words, side == 0) if lexicon is not None else None,
+            profile=profile if profile is not None or lexicon is None else lexicon.profile(words, side == 0),
         ))
     return feats
 

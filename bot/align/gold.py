@@ -242,9 +242,11 @@ def contrast_points(gold: GoldFile, alignment: Alignment, lexicon) -> list[tuple
     same English block with the translated block before or after the true one): the decision the aligner
     actually faces. Used to fit ``bot.align.blocks.CALIBRATION``."""
     from bot.align.blocks import _features, similarity
+    from bot.align.lexicon import Lexicon
 
-    src = _features(gold.source, frozenset({"paddle"}), {}, 0, lexicon is not None)
-    tgt = _features(gold.translated, frozenset({"paddle"}), {}, 1, lexicon is not None)
+    lexical = lexicon if isinstance(lexicon, Lexicon) else lexicon is not None  # the aligner's own words
+    src = _features(gold.source, frozenset({"paddle"}), {}, 0, lexical)
+    tgt = _features(gold.translated, frozenset({"paddle"}), {}, 1, lexical)
     si = {b.start: k for k, b in enumerate(gold.source.blocks)}
     ti = {b.start: k for k, b in enumerate(gold.translated.blocks)}
     out = []
