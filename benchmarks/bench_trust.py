@@ -80,7 +80,9 @@ def _fw(b) -> tuple[str, ...]:
     return b.tabs or ("mxnet",)
 
 
-def _dups_and_lost(old_ed, new_ed, new_en, kind_code) -> tuple[int, int]:
+def _dups_and_lost(old_ed, new_ed, new_en, kind_code, origin=None) -> tuple[int, int]:
+    """``lost``: a framework with fewer cells than both the old edition and the new English has; for a framework
+    upstream never had (edition-only, e.g. paddle: absent from ``origin`` and ``new_en``) the old edition's count."""
     dup = 0
     counts = [Counter(b.loose_key for b in _cells(d, kind_code) if len(b.loose_key) > 20)
               for d in (old_ed, new_ed, new_en)]
@@ -89,26 +91,18 @@ def _dups_and_lost(old_ed, new_ed, new_en, kind_code) -> tuple[int, int]:
             for d in (old_ed, new_ed, new_en)]
     dup += sum(max(0, n - max(defs[0][k], defs[2][k])) for k, n in defs[1].items())
     fws = [Counter(f for b in _cells(d, kind_code) for f in _fw(b)) for d in (old_ed, new_ed, new_en)]
-    lost = sum(1 for f in fws[0] if f != "all" and fws[1][f] < min(fws[0][f], fws[2][f] or fws[0][f]))
+    upstream = Counter(f for b in _cells(origin, kind_code) for f in _fw(b)) if origin is not None else Counter()
+    lost = sum(1 for f in fws[0] if f != "all" and fws[1][f] < min(
+        fws[0][f], fws[2][f] if fws[2][f] or upstream[f] else fws[0][f]))
     return dup, lost
 
 
 def _unaccounted(old_text: str, new_text: str, units) -> int:
-    old_spans = [u.old_lines for u in units if u.action != "keep" and u.old_lines]
-    new_spans = [u.new_lines for u in units if u.action != "keep" and u.new_lines]
-    a, b = old_text.splitlines(), new_text.splitlines()
-    bad = 0
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal" or all(not x.strip() for x in a[i1:i2] + b[j1:j2]):
-            continue
-        ok_old = all(any(s <= ln + 1 <= e for s, e in old_spans) for ln in range(i1, i2) if a[ln].strip())
-        ok_new = all(any(s <= ln + 1 <= e for s, e in new_spans) for ln in range(j1, j2) if b[ln].strip())
-        bad += not (ok_old and ok_new)
-    for u in units:  # human text replaced or deleted without a flag
-        if u.status == "ok" and u.old_text.strip() and u.text != u.old_text and not u.old_text.startswith("```"):
-            if u.action in ("retranslate", "splice", "delete") and not u.flags:
-                bad += 1
-    return bad
+    """Diff hunks no report entry (other than keep) covers, plus human text replaced or deleted without a flag
+    (``bot/sync/audit.py``, the same walk the tests make)."""
+    from bot.sync.audit import replaced_human_blocks, unaccounted_hunks
+
+    return len(unaccounted_hunks(old_text, new_text, units)) + len(replaced_human_blocks(units))
 
 
 def replay(name: str, range_dir: Path) -> dict:
@@ -168,7 +162,7 @@ def measure(upstream: Path, edition: Path, lang: str) -> dict:
             new_en = "".join(plan.new.blocks[j].text for j in u.new)
             if u.old_origin and u.new and (_trivial(old_en, new_en) or _ahead(old_en, new_en, human)):
                 out["replaced"] += 1
-        dup, lost = _dups_and_lost(plan.edition, parse(new_ed, lenient=True), plan.new, Kind.CODE)
+        dup, lost = _dups_and_lost(plan.edition, parse(new_ed, lenient=True), plan.new, Kind.CODE, plan.origin)
         out["dup"] += dup
         out["lost"] += lost
         out["unacc"] += _unaccounted(old_ed, new_ed, units)

@@ -855,3 +855,50 @@ def test_a_formula_renotated_or_a_code_span_turned_word_is_fixed_verbatim_in_blo
     assert u.action == "splice"
     assert out.edition_text.startswith("$X_{i, j}$는 위치 $(i,j)$ 의 픽셀을 나타냅니다. 결과적으로 텐서로 전환합니다.")
     assert any("symbols fixed verbatim" in n for n in u.notes) and "1 verbatim fix(es) applied" in u.flags
+
+
+def test_a_lists_marker_style_is_carried_by_position_and_the_human_items_kept():
+    """d2l-zh linear-regression.md exercises (to v0.17.6): nested items went `*` -> `1.`; the list splice took the
+    items for changed and sent them. Markers are markup: carried item by item, nothing sent."""
+    old = "Exercises.\n\n1. Assume data $x$.\n    * Find $b$.\n    * How does it relate?\n1. Derive it.\n"
+    new = old.replace("    * ", "    1. ")
+    zh = "练习。\n\n1. 假设数据$x$。\n    * 找到$b$。\n    * 有什么关系?\n1. 推导。\n"
+    plan, out = _sync_text(old, new, zh)
+    assert plan.requests == [] and out.edition_text == zh.replace("    * ", "    1. ")
+    assert [u.action for u in out.units if u.action != "keep"] == ["markup"]
+    _accounted(zh, out)
+    plan, out = _sync_text(old, new, zh.replace("    * ", "    - "))  # items the translation styled otherwise
+    assert plan.requests == [] and "markup-not-carried" in out.units[-1].flags
+
+
+def test_code_both_sides_added_at_the_same_place_is_a_flagged_conflict_not_two_imports():
+    """d2l-zh custom-layer.md (to v0.17.6): the edition had added `import torch.nn.functional as F` where upstream
+    now adds `from torch.nn import functional as F`; the merge kept both lines without a word."""
+    from bot.sync.merge import merge_code
+
+    base = "```{.python .input}\n#@tab pytorch\nimport torch\nfrom torch import nn\n\nx = 1\n```\n"
+    theirs = base.replace("from torch import nn\n", "from torch import nn\nfrom torch.nn import functional as F\n")
+    ours = base.replace("from torch import nn\n", "from torch import nn\nimport torch.nn.functional as F\n")
+    m = merge_code(base, theirs, ours)
+    assert m.conflict and m.text == theirs
+    assert not merge_code(base, theirs, theirs).conflict  # the edition already had the same line: no conflict
+
+
+def test_the_audit_slides_a_run_git_diff_may_place_on_either_side_and_an_insert_only_splice_replaces_nothing():
+    """d2l-zh model-construction.md (to v0.17.6): a ``:begin_tab:`` region inserted right after a kept region ending
+    with the same ``:end_tab:`` line: ``git diff`` drew the kept ``:end_tab:`` into the insert hunk. And a splice
+    that only puts a new sentence before the human ones removed no human word."""
+    from bot.sync.audit import replaced_human_blocks, unaccounted_hunks
+    from bot.sync.plan import Unit
+
+    old = ":end_tab:\n结束。\n"  # a kept region's last line, then the next block
+    new = ":end_tab:\n乙。\n:end_tab:\n结束。\n"  # git diff: insert lines 1-2, the report: lines 2-3
+    kept = Unit("keep", (0,), (0,), (0,), old_lines=(1, 1), new_lines=(1, 1))
+    inserted = Unit("insert", (1,), new_lines=(2, 3))
+    assert unaccounted_hunks(old, new, [kept, inserted]) == []
+    assert unaccounted_hunks(old, new, [kept]) != []  # the insert itself must still be reported
+    splice = Unit("splice", (0,), (0,), (0,), flags=["needs-human"], old_text="人的句子。",
+                  text="New sentence. 人的句子。")
+    assert replaced_human_blocks([splice]) == []
+    splice.text = "New sentence."
+    assert replaced_human_blocks([splice]) == [splice]

@@ -1,4 +1,4 @@
-"""Markup a translation follows exactly: heading levels, emphasis, and a paragraph's final ``.``/``:``.
+"""Markup a translation follows exactly: heading levels, list markers, emphasis, and a paragraph's final ``.``/``:``.
 
 Upstream edits that only move a heading to another level (``#### Medical`` -> ``### Medical``) or only
 add, remove or re-style an emphasis (``*covariate shift*`` -> ``covariate shift``, ``"runaway feedback
@@ -137,11 +137,37 @@ def final_colon(old_en: str, new_en: str, translation: str, out: Carried) -> str
     return translation
 
 
+_ITEM = re.compile(r"^([ \t]*)([*+-]|\d+[.)])(?=[ \t])", re.M)
+
+
+def list_markers(old_en: str, new_en: str, translation: str, out: Carried) -> str:
+    """A list whose item markers changed (``*`` -> ``1.``, nested items included): the translation's k-th
+    marker follows when its markers and indents are the old English's, one for one."""
+    mo, mn, mt = (list(_ITEM.finditer(t)) for t in (old_en, new_en, translation))
+    shape = [(m.group(1), m.group(2)) for m in mo]
+    if len(mo) != len(mn) or shape == [(m.group(1), m.group(2)) for m in mn] \
+            or [m.group(1) for m in mo] != [m.group(1) for m in mn]:
+        return translation
+    if [(m.group(1), m.group(2)) for m in mt] == [(m.group(1), m.group(2)) for m in mn]:
+        return translation  # the translation already has the new markers
+    if [(m.group(1), m.group(2)) for m in mt] != shape:
+        out.uncarried += 1
+        out.notes.append("list markers changed upstream: the translation's items differ, not changed")
+        return translation
+    text = translation
+    for t, n in sorted(zip(mt, mn, strict=True), key=lambda p: p[0].start(), reverse=True):
+        if t.group(2) != n.group(2):
+            text = text[:t.start(2)] + n.group(2) + text[t.end(2):]
+            out.carried += 1
+    return text
+
+
 def carry_markup(old_en: str, new_en: str, translation: str) -> Carried:
-    """The translation with heading-level, emphasis and final ``.``/``:`` edits between ``old_en`` and
-    ``new_en`` carried."""
+    """The translation with heading-level, list-marker, emphasis and final ``.``/``:`` edits between ``old_en``
+    and ``new_en`` carried."""
     out = Carried(translation)
     text = heading_level(old_en, new_en, translation, out)
+    text = list_markers(old_en, new_en, text, out)
     text = final_colon(old_en, new_en, text, out)
     out.text = emphasis(old_en, new_en, text, out)
     return out

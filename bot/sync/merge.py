@@ -195,6 +195,8 @@ def _merge_regions(base: str, theirs: str, ours: str) -> MergeResult:
                         break
                 take_ours(o_pos + n_take)
                 continue
+            if new_keys and any(ko[k] for k in own):
+                return MergeResult(theirs, True, 0)  # both sides added different code right here: a conflict
         out.extend(t[j1:j2])
     take_ours(len(o))
     text = "".join(out)

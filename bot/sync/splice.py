@@ -17,7 +17,6 @@ from bot.align.sentalign import align_sentences
 from bot.align.sentences import join_lines, split_sentences
 from bot.sync.trivial import trivial_key
 
-_WS = re.compile(r"\s+")
 MIN_BEAD_SCORE = 0.2
 
 
@@ -33,10 +32,6 @@ class Piece:
     @property
     def to_translate(self) -> bool:
         return bool(self.english)
-
-
-def _norm(s: str) -> str:
-    return _WS.sub(" ", s).strip()
 
 
 def locate(sentences: list[str], raw: str) -> list[tuple[int, int]] | None:
@@ -130,15 +125,16 @@ def list_items(text: str) -> list[str]:
 
 
 def splice_items(origin: str, edition: str, new: str) -> list[Piece] | None:
-    """Pieces for a list whose items changed: unchanged items keep the edition's item text, changed or
-    new items are translated from the new English item (marker included, it is protected markup).
+    """Pieces for a list whose items changed: unchanged items (up to a trivial change, ``bot.sync.trivial``) keep
+    the edition's item text, changed or new items are translated from the new English item (marker included, it is
+    protected markup).
     ``None`` when the edition's list does not have the origin's items one for one."""
     o_items, e_items, n_items = list_items(origin), list_items(edition), list_items(new)
     if len(o_items) != len(e_items) or not o_items:
         return None
     pieces: list[Piece] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=[_norm(s) for s in o_items], b=[_norm(s) for s in n_items],
-                                              autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=[trivial_key(s) for s in o_items],
+                                              b=[trivial_key(s) for s in n_items], autojunk=False).get_opcodes():
         if op == "equal":
             pieces += [Piece(text=e) for e in e_items[i1:i2]]
         elif op == "replace" and i2 - i1 == j2 - j1:  # item for item: each keeps the old English it renders

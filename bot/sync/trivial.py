@@ -1,12 +1,13 @@
 """What a translation does not need to follow: the *trivial* upstream edits.
 
-Casing, punctuation, enumerator style (``i)`` / ``(i)``), contractions (``let's`` / ``let us``), ``e.g.``
-/ ``e.g.,``, re-wrapping, a few function words (``Note, though that`` / ``Note that``, ``able calculate`` / ``able to
-calculate``, ``functionality the`` / ``functionality of the``; demonstratives such as ``these`` are translated, so they
-are not among them), a doubled word (``these these``), verb agreement (``data is`` / ``data are``), a pronoun's case
-(``enables we turn`` / ``enables us to turn``), a missing copula (``what the value`` / ``what is the value``) and
-mojibake (``Sch√∂lkopf`` / ``Schölkopf``, ``bot.sync.encoding``) change nothing a reader of the translation would
-see. Negations, quantifiers and other pronouns are content: they are not among the words dropped.
+Casing, punctuation, enumerator style (``i)`` / ``(i)``; a list's ``*`` / ``1.`` is carried by ``bot.sync.markup``),
+contractions (``let's`` / ``let us``), ``e.g.`` / ``e.g.,``, re-wrapping, a few function words (``Note, though
+that`` / ``Note that``, ``able calculate`` / ``able to calculate``, ``functionality the`` / ``functionality of
+the``; demonstratives such as ``these`` are translated, so they are not among them), a doubled word (``these
+these``), verb agreement (``data is`` / ``data are``), a pronoun's case (``enables we turn`` / ``enables us to
+turn``), a missing copula (``what the value`` / ``what is the value``) and mojibake (``Sch√∂lkopf`` / ``Schölkopf``,
+``bot.sync.encoding``) change nothing a reader of the translation would see. Negations, quantifiers and other
+pronouns are content: they are not among the words dropped.
 ``trivial_key`` maps an English block to a key in which all of those are equal, so an upstream change is trivial
 exactly when the keys of the old and new English are equal.
 Math, inline code, roles and link targets stay verbatim inside the key: a changed formula or identifier
@@ -39,9 +40,13 @@ AGREEMENT = {"are": "is", "were": "was", "have": "has", "do": "does",
              "us": "we", "them": "they", "me": "i", "him": "he"}
 
 
+#: A list item's marker at the start of a line (``*``, ``-``, ``1.``): which one a list uses is style.
+_LIST_MARK = re.compile(r"^[ \t]*(?:[*+-]|\d+[.)])[ \t]+", re.M)
+
+
 def trivial_key(text: str) -> str:
     """The English with every trivial difference removed (see the module docstring)."""
-    text = repair(strip_markers(text)).replace("\u2019", "'")
+    text = _LIST_MARK.sub("", repair(strip_markers(text))).replace("\u2019", "'")
     out: list[str] = []
     last = 0
     for m in VERBATIM.finditer(text):
