@@ -14,7 +14,8 @@ from typing import Literal
 from bot.align.blocks import LOW_CONFIDENCE, Alignment, BlockPair
 from bot.align.lexicon import Lexicon
 from bot.align.sentalign import align_block
-from bot.align.units import PAIRED_KINDS, units
+from bot.align.units import PAIRED_KINDS, units_of
+from bot.align.units import units as units  # re-exported: bot.evaluate reads it from here
 from bot.markdown.blocks import Kind
 
 
@@ -37,8 +38,8 @@ def block_text_pairs(alignment: Alignment, pair: BlockPair, src_lang: str, tgt_l
     src_blocks, tgt_blocks = alignment.src_blocks(pair), alignment.tgt_blocks(pair)
     if any(b.kind not in PAIRED_KINDS for b in (*src_blocks, *tgt_blocks)):
         return []
-    src_units = [u for b in src_blocks for u in units(b, src_lang)]
-    tgt_units = [u for b in tgt_blocks for u in units(b, tgt_lang)]
+    src_units = [u for b in src_blocks for u in units_of(b, src_lang)]
+    tgt_units = [u for b in tgt_blocks for u in units_of(b, tgt_lang)]
     if len(src_units) != len(tgt_units):
         sep_s, sep_t = (" " if src_lang not in ("zh", "ja") else ""), (" " if tgt_lang not in ("zh", "ja") else "")
         src_units, tgt_units = [sep_s.join(src_units)], [sep_t.join(tgt_units)]

@@ -40,6 +40,21 @@ def units(block: Block, lang: str) -> list[str]:
     return [join_lines("\n".join(lines), lang)]
 
 
+#: ``units`` per (block text, kind, language): the block aligner and the text pairs ask for the same blocks
+_UNITS: dict[tuple[str, Kind, str], tuple[str, ...]] = {}
+
+
+def units_of(block: Block, lang: str) -> tuple[str, ...]:
+    """:func:`units`, computed once per distinct block text, kind and language."""
+    key = (block.text, block.kind, lang)
+    known = _UNITS.get(key)
+    if known is None:
+        if len(_UNITS) > 50_000:
+            _UNITS.clear()
+        known = _UNITS[key] = tuple(units(block, lang))
+    return known
+
+
 #: ``split_sentences`` per (text, language), shared by the block aligner and the sentence aligner of one build
 _SENTENCES: dict[tuple[str, str], tuple[str, ...]] = {}
 
@@ -58,5 +73,5 @@ def sentences_of(text: str, lang: str) -> tuple[str, ...]:
 def block_sentences(block: Block, lang: str) -> list[str]:
     """The sentences of a prose block's units (a heading's unit is not split: it is paired whole)."""
     if block.kind == Kind.HEADING:
-        return units(block, lang)
-    return [s for u in units(block, lang) for s in sentences_of(u, lang)]
+        return list(units_of(block, lang))
+    return [s for u in units_of(block, lang) for s in sentences_of(u, lang)]
