@@ -172,7 +172,7 @@ class Lexicon:
         memo = self._text_memo[0 if is_src else 1]
         known = memo.get(text)
         if known is None:
-            if len(memo) > 100_000:
+            if len(memo) > 4_000:  # a build reads a file pair's entries back right away; ~4 KB each
                 memo.clear()
             units = en_units(text) if is_src else tgt_units(text)
             known = memo[text] = (units, self.profile(units, is_src))

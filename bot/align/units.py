@@ -49,7 +49,7 @@ def units_of(block: Block, lang: str) -> tuple[str, ...]:
     key = (block.text, block.kind, lang)
     known = _UNITS.get(key)
     if known is None:
-        if len(_UNITS) > 50_000:
+        if len(_UNITS) > 4_000:
             _UNITS.clear()
         known = _UNITS[key] = tuple(units(block, lang))
     return known
@@ -64,7 +64,7 @@ def sentences_of(text: str, lang: str) -> tuple[str, ...]:
     key = (text, lang)
     known = _SENTENCES.get(key)
     if known is None:
-        if len(_SENTENCES) > 50_000:
+        if len(_SENTENCES) > 4_000:
             _SENTENCES.clear()
         known = _SENTENCES[key] = tuple(split_sentences(text, lang))
     return known
