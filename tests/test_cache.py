@@ -73,7 +73,8 @@ def _app_sync(up: Path, ed: Path):
 
 
 def _branch_file(ed: Path, path: str) -> str:
-    return (git.Repo(ed).commit("amts/sync-zh").tree / path).data_stream.read().decode("utf-8")
+    with git.Repo(ed) as repo:  # alive while the blob is read (a collected Repo closes its cat-file process)
+        return (repo.commit("amts/sync-zh").tree / path).data_stream.read().decode("utf-8")
 
 
 # -- the store ---------------------------------------------------------------------------------------

@@ -43,7 +43,9 @@ def sync(upstream, edition, factory=None, **kw):
 
 
 def branch_file(edition: Path, path: str, branch: str = "amts/sync-zh") -> str:
-    return (git.Repo(edition).commit(branch).tree / path).data_stream.read().decode("utf-8")
+    # keep the Repo alive while the blob is read: a temporary one closes its cat-file process when collected
+    with git.Repo(edition) as repo:
+        return (repo.commit(branch).tree / path).data_stream.read().decode("utf-8")
 
 
 #: Blocks of the sample's new English whose Chinese is re-translated on request (``/amts retranslate``), for
