@@ -9,6 +9,8 @@ each sentence's words and their lexicon profile once (``Lexicon.text_profile``) 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from bot.align.sentences import join_lines, split_sentences
 from bot.markdown.blocks import MARK_RE, Block, Kind
@@ -40,19 +42,29 @@ def units(block: Block, lang: str) -> list[str]:
     return [join_lines("\n".join(lines), lang)]
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+#: Entries a memo below holds before it starts again (a build reads a file pair's entries back right away).
+_MEMO_SIZE = 4_000
+
+
+def _memo(cache: dict[K, V], key: K, compute: Callable[[], V]) -> V:
+    """``cache[key]``, computed by ``compute`` the first time."""
+    known = cache.get(key)
+    if known is None:
+        if len(cache) > _MEMO_SIZE:
+            cache.clear()
+        known = cache[key] = compute()
+    return known
+
+
 #: ``units`` per (block text, kind, language): the block aligner and the text pairs ask for the same blocks
 _UNITS: dict[tuple[str, Kind, str], tuple[str, ...]] = {}
 
 
 def units_of(block: Block, lang: str) -> tuple[str, ...]:
     """:func:`units`, computed once per distinct block text, kind and language."""
-    key = (block.text, block.kind, lang)
-    known = _UNITS.get(key)
-    if known is None:
-        if len(_UNITS) > 4_000:
-            _UNITS.clear()
-        known = _UNITS[key] = tuple(units(block, lang))
-    return known
+    return _memo(_UNITS, (block.text, block.kind, lang), lambda: tuple(units(block, lang)))
 
 
 #: ``split_sentences`` per (text, language), shared by the block aligner and the sentence aligner of one build
@@ -61,13 +73,7 @@ _SENTENCES: dict[tuple[str, str], tuple[str, ...]] = {}
 
 def sentences_of(text: str, lang: str) -> tuple[str, ...]:
     """:func:`~bot.align.sentences.split_sentences`, computed once per distinct text and language."""
-    key = (text, lang)
-    known = _SENTENCES.get(key)
-    if known is None:
-        if len(_SENTENCES) > 4_000:
-            _SENTENCES.clear()
-        known = _SENTENCES[key] = tuple(split_sentences(text, lang))
-    return known
+    return _memo(_SENTENCES, (text, lang), lambda: tuple(split_sentences(text, lang)))
 
 
 def block_sentences(block: Block, lang: str) -> list[str]:
