@@ -131,8 +131,8 @@ class Document:
 
     blocks: tuple[Block, ...]
     seps: tuple[str, ...] = field(default=("",))
-    #: what a lenient parse read past (``parse(text, lenient=True)``): "line N: ..." each
-    warnings: tuple[str, ...] = ()
+    #: 1-based lines whose unclosed ``$$`` a lenient parse read as text (``parse(text, lenient=True)``)
+    unclosed_math: tuple[int, ...] = ()
 
     def render(self) -> str:
         out = []
@@ -141,6 +141,11 @@ class Document:
             out.append(block.text)
         out.append(self.seps[len(self.blocks)])
         return "".join(out)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a lenient parse read past, one ``line N: …`` each."""
+        return tuple(f"line {n}: {_UNCLOSED_MATH}: read as text, not as an equation" for n in self.unclosed_math)
 
     def walk(self):
         """Every block, tab-region children included (depth first, document order)."""
@@ -163,7 +168,7 @@ def parse(text: str, lenient: bool = False) -> Document:
     """Parse D2L markdown into a lossless ``Document``. Raises ``MarkdownError`` on unclosed constructs.
 
     ``lenient``: a ``$$`` that is never closed (a translator's slip: ``(** $x = 1.$$ **)``) does not open an
-    equation; the paragraph around it ends at its blank line and ``Document.warnings`` says so. Used for
+    equation; the paragraph around it ends at its blank line and ``Document.unclosed_math`` says so. Used for
     edition files, which the sync must not refuse for a typo it keeps as written.
 
     One markdown-it pass names the kinds of every block, tab-region children included: parsing each tab
@@ -185,10 +190,7 @@ def parse(text: str, lenient: bool = False) -> Document:
             ignored.add(e.line)
     kinds = _commonmark_kinds(text) if spans else {}
     doc = _document(lines, spans, 0, kinds, frozenset(ignored))
-    if not ignored:
-        return doc
-    warnings = tuple(f"line {n}: {_UNCLOSED_MATH}: read as text, not as an equation" for n in sorted(ignored))
-    return Document(doc.blocks, doc.seps, warnings)
+    return Document(doc.blocks, doc.seps, tuple(sorted(ignored))) if ignored else doc
 
 
 _UNCLOSED_MATH = "`$$` equation is never closed"

@@ -737,8 +737,7 @@ def plan_file(path: str, origin_text: str, new_text: str, edition_text: str, src
 def _flag_broken_markdown(edition: Document, units: Sequence[Unit]) -> None:
     """Each line the lenient parse of the edition read past is flagged on the unit holding its block: the
     translator's slip is kept as written and shown to the reviewer, not refused with the whole file."""
-    for warning in edition.warnings:
-        line = int(warning.split(":", 1)[0].removeprefix("line "))
+    for line, warning in zip(edition.unclosed_math, edition.warnings, strict=True):
         k = next((i for i, b in enumerate(edition.blocks) if b.start <= line <= b.end), None)
         unit = next((u for u in units if k in u.old_edition), None)
         if unit is not None:
