@@ -9,7 +9,7 @@ use the sync's own classification:
   stripped of punctuation, whitespace and slide markers) or the human block already has every number, code
   span, formula and URL the new English added (the edition was ahead);
 * ``dup``: code cells, or ``class``/``def`` definitions of one framework, that the new edition has more
-  often than both the old edition and the new English; ``lost``: frameworks with fewer cells in the new
+  than once and more often than both the old edition and the new English; ``lost``: frameworks with fewer cells in the new
   edition than in both the old edition and the new English, or an edition-only framework dropped;
 * ``unacc``: diff hunks of the edition file no report entry (action other than keep) covers, plus human
   text replaced or deleted without a flag;
@@ -86,10 +86,11 @@ def _dups_and_lost(old_ed, new_ed, new_en, kind_code, origin=None) -> tuple[int,
     dup = 0
     counts = [Counter(b.loose_key for b in _cells(d, kind_code) if len(b.loose_key) > 20)
               for d in (old_ed, new_ed, new_en)]
-    dup += sum(max(0, n - max(counts[0][k], counts[2][k])) for k, n in counts[1].items())
+    # a cell the new edition has once is not a duplicate (a merged cell is new text neither side has)
+    dup += sum(max(0, n - max(counts[0][k], counts[2][k], 1)) for k, n in counts[1].items())
     defs = [Counter((f, name) for b in _cells(d, kind_code) for f in _fw(b) for name in _DEF.findall(b.text))
             for d in (old_ed, new_ed, new_en)]
-    dup += sum(max(0, n - max(defs[0][k], defs[2][k])) for k, n in defs[1].items())
+    dup += sum(max(0, n - max(defs[0][k], defs[2][k], 1)) for k, n in defs[1].items())
     fws = [Counter(f for b in _cells(d, kind_code) for f in _fw(b)) for d in (old_ed, new_ed, new_en)]
     upstream = Counter(f for b in _cells(origin, kind_code) for f in _fw(b)) if origin is not None else Counter()
     lost = sum(1 for f in fws[0] if f != "all" and fws[1][f] < min(

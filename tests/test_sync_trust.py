@@ -857,6 +857,31 @@ def test_a_formula_renotated_or_a_code_span_turned_word_is_fixed_verbatim_in_blo
     assert any("symbols fixed verbatim" in n for n in u.notes) and "1 verbatim fix(es) applied" in u.flags
 
 
+def test_a_number_put_in_math_is_fixed_verbatim_and_only_where_it_stands_alone():
+    """d2l-tr to v1.0.3 (conv-layer, mlp): ``we detect 1 ... and -1`` -> ``$1$ ... $-1$`` replaced a Turkish
+    sentence by English + needs-translation. A number wrapped in math is a symbol edit: fixed in place, and only
+    where the number stands alone (``1`` is not the ``1`` of ``-1``, ``x_1``, ``$1$`` or ``1.5``)."""
+    from bot.sync.trivial import region_fixes
+
+    assert region_fixes("we detect 1 for white and -1 for black.", "we detect $1$ for white and $-1$ for black.",
+                        "beyaz için 1 ve siyah için -1 tespit ediyor.") == "beyaz için $1$ ve siyah için $-1$ tespit ediyor."
+    assert region_fixes("(**between -1 and 1**):", "(**between $-1$ and $1$**):", "(**-1到1之间**)：") \
+        == "(**$-1$到$1$之间**)："
+    assert region_fixes("with rate 1 here.", "with rate $1$ here.", "学习率为1.5和$x_1$。") is None  # no lone 1
+    assert region_fixes("with rate 1 here.", "with rate $1$ here.", "学习率为1，批量为1。") is None  # two: which one?
+    assert region_fixes("we use 10 epochs.", "we use ten epochs.", "我们使用10个周期。") is None  # a word: content
+    old = ("As you can see, [**we detect 1 for the edge from white to black\nand -1 for the edge from black to "
+           "white.**]\nAll other outputs take value 0.\n")
+    tr = ("Gördüğünüz gibi, [**beyazdan siyaha kenar için 1 ve siyahtan beyaza kenar için -1 tespit ediyoruz.**] "
+          "Diğer tüm çıktılar 0 değerini alır.\n")
+    plan, out = _sync_text(old, old.replace(" 1 ", " $1$ ").replace("-1 ", "$-1$ ").replace("value 0", "value $0$"),
+                           tr, lang="tr")
+    assert plan.requests == []
+    assert out.edition_text == tr.replace(" 1 ", " $1$ ").replace("-1 ", "$-1$ ").replace(" 0 ", " $0$ ")
+    _accounted(tr, out)
+
+
+
 def test_a_lists_marker_style_is_carried_by_position_and_the_human_items_kept():
     """d2l-zh linear-regression.md exercises (to v0.17.6): nested items went `*` -> `1.`; the list splice took the
     items for changed and sent them. Markers are markup: carried item by item, nothing sent."""

@@ -106,15 +106,28 @@ _PIECE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|`[^`\n]+`|\w+|[^\w\s]", re.DOTALL)
 
 
 def _symbolic(pieces: Sequence[str]) -> bool:
-    """Only formulas, code spans and punctuation: what a translation copies as it is."""
-    return all(p.startswith(("$", "`")) or not _WORD.match(p) for p in pieces)
+    """Only formulas, code spans, numbers and punctuation: what a translation copies as it is."""
+    return all(p.startswith(("$", "`")) or p.isdigit() or not _WORD.match(p) for p in pieces)
+
+
+def _standalone(region: str, text: str) -> list[re.Match[str]]:
+    """Where ``region`` stands in ``text`` on its own: a number at its edge is not part of a longer number, a
+    word, a signed number or a formula (``1`` is not found in ``-1``, ``x_1``, ``$1$`` or ``1.5``). ASCII
+    boundaries only: in Chinese a number touches Han characters."""
+    head = r"(?<![A-Za-z0-9_.$-])" if region[:1].isalnum() else ""
+    tail = r"(?![A-Za-z0-9_$]|\.\d)" if region[-1:].isalnum() else ""
+    return list(re.finditer(head + re.escape(region) + tail, text))
+
+
+def _replace_one(text: str, found: re.Match[str], by: str) -> str:
+    return text[:found.start()] + by + text[found.end():]
 
 
 def region_fixes(old: str, new: str, translation: str) -> str | None:
     """The translation with each changed *region* of the English replaced, when every region is symbols only
-    (``($i$, $j$)`` -> ``$(i,j)$``, ``$[(1, 2]$`` -> ``$[1, 2]$``) or a code span turned into its word
-    (`` `git` `` -> ``Git``), the old region appears exactly once in the old English and in the translation, and
-    the rest of the change is trivial. ``None`` otherwise (a region with words is content: it is translated)."""
+    (``($i$, $j$)`` -> ``$(i,j)$``, ``$[(1, 2]$`` -> ``$[1, 2]$``, a number put in math: ``-1`` -> ``$-1$``) or a
+    code span turned into its word (`` `git` `` -> ``Git``), the old region stands exactly once on its own in the
+    old English and in the translation, and the rest of the change is trivial. ``None`` otherwise (a region with words is content: it is translated)."""
     a, b = list(_PIECE.finditer(old)), list(_PIECE.finditer(new))
     out = translation
     fixed_old = old
@@ -133,7 +146,8 @@ def region_fixes(old: str, new: str, translation: str) -> str | None:
         demoted = x.replace("`", "").lower() == y.replace("`", "").lower()
         if not (demoted or _symbolic(pieces_x) and _symbolic(pieces_y)):
             return None
-        if old.count(x) != 1 or out.count(x) != 1:
+        in_old, in_out = _standalone(x, fixed_old), _standalone(x, out)
+        if len(in_old) != 1 or len(in_out) != 1:
             return None
-        out, fixed_old, n_fixed = out.replace(x, y), fixed_old.replace(x, y), n_fixed + 1
+        out, fixed_old, n_fixed = _replace_one(out, in_out[0], y), _replace_one(fixed_old, in_old[0], y), n_fixed + 1
     return out if n_fixed and trivial_key(fixed_old) == trivial_key(new) else None
