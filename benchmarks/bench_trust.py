@@ -9,8 +9,8 @@ use the sync's own classification:
   stripped of punctuation, whitespace and slide markers) or the human block already has every number, code
   span, formula and URL the new English added (the edition was ahead);
 * ``dup``: code cells, or ``class``/``def`` definitions of one framework, that the new edition has more
-  than once and more often than both the old edition and the new English; ``lost``: frameworks with fewer cells in the new
-  edition than in both the old edition and the new English, or an edition-only framework dropped;
+  than once and more often than both the old edition and the new English; ``lost``: frameworks with fewer
+  cells in the new edition than in both the old edition and the new English, or an edition-only framework dropped;
 * ``unacc``: diff hunks of the edition file no report entry (action other than keep) covers, plus human
   text replaced or deleted without a flag;
 * ``sent``: characters sent; ``markers``: new slide markers carried / added.
@@ -54,6 +54,7 @@ ZH = Path(__file__).resolve().parent / "data" / "human-syncs-zh"
 EDITIONS = Path(__file__).resolve().parent / "data" / "editions"
 
 _MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)|\[~~|~~\]|\(~~|~~\)")
+_ITEM = re.compile(r"^[ \t]*\d+[.)][ \t]+", re.M)
 _DEF = re.compile(r"^\s*(?:class|def)\s+(\w+)", re.M)
 _TOKEN = re.compile(r"`[^`\n]+`|\$[^$\n]+\$|https?://\S+|\b\d+(?:\.\d+)?\b")
 
@@ -66,9 +67,14 @@ def _trivial(old: str, new: str) -> bool:
     return _plain(old) == _plain(new)
 
 
+def _tokens(text: str) -> Counter:
+    """The verbatim tokens of ``text``; a list item's number (``1.``) is markup, not a number of the text."""
+    return Counter(_TOKEN.findall(_ITEM.sub("", text)))
+
+
 def _ahead(old: str, new: str, human: str) -> bool:
-    added = Counter(_TOKEN.findall(new)) - Counter(_TOKEN.findall(old))
-    have = Counter(_TOKEN.findall(human))
+    added = _tokens(new) - _tokens(old)
+    have = _tokens(human)
     return bool(added) and all(have[t] >= n for t, n in added.items())
 
 

@@ -63,6 +63,18 @@ def test_list_items_splice():
     assert splice_items("* a\n* b\n", "* 甲乙\n", "* a\n") is None
 
 
+def test_a_nested_items_change_keeps_its_parent_items_human_text():
+    """d2l-tr batch-norm exercises (to v1.0.3): two sub-items changed and the whole item, its unchanged head
+    included, was replaced by English. Nested items are items of their own."""
+    assert list_items("1. a\n    1. b\n       more\n1. c\n") == ["1. a\n", "    1. b\n       more\n", "1. c\n"]
+    origin = "1. Compare the rates.\n    1. Plot the accuracy.\n    1. How large?\n1. Do we need it?\n"
+    tr = "1. Oranları karşılaştırın.\n    1. Doğruluğu çizin.\n    1. Ne kadar büyük?\n1. Gerekli mi?\n"
+    new = origin.replace("Plot the accuracy", "Plot the validation accuracy")
+    pieces = splice_items(origin, tr, new)
+    assert [p.english for p in pieces if p.to_translate] == ["    1. Plot the validation accuracy.\n"]
+    assert "".join(p.text for p in pieces) == tr.replace("    1. Doğruluğu çizin.\n", "")
+
+
 def test_merge_code_keeps_translated_comments_and_takes_new_code():
     base = "```python\n# Load data\nx = load()\ny = 1\n```\n"
     ours = "```python\n# 加载数据\nx = load()\ny = 1\n```\n"

@@ -864,7 +864,7 @@ def test_a_number_put_in_math_is_fixed_verbatim_and_only_where_it_stands_alone()
     from bot.sync.trivial import region_fixes
 
     assert region_fixes("we detect 1 for white and -1 for black.", "we detect $1$ for white and $-1$ for black.",
-                        "beyaz için 1 ve siyah için -1 tespit ediyor.") == "beyaz için $1$ ve siyah için $-1$ tespit ediyor."
+                        "beyaz için 1 ve siyah için -1 tespit.") == "beyaz için $1$ ve siyah için $-1$ tespit."
     assert region_fixes("(**between -1 and 1**):", "(**between $-1$ and $1$**):", "(**-1到1之间**)：") \
         == "(**$-1$到$1$之间**)："
     assert region_fixes("with rate 1 here.", "with rate $1$ here.", "学习率为1.5和$x_1$。") is None  # no lone 1

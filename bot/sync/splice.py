@@ -110,11 +110,12 @@ def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> lis
     return [p for p in pieces if p.text or p.english or p.replaces]
 
 
-_ITEM_START = re.compile(r"^(?:[*+-]|\d+\.)[ \t]+")
+_ITEM_START = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+")
 
 
 def list_items(text: str) -> list[str]:
-    """Top-level items of a list block, each with its marker, continuation lines and line ends."""
+    """The items of a list block, nested ones included (an item whose sub-item changed keeps its own text), each
+    with its indent, marker, continuation lines and line ends."""
     items: list[str] = []
     for line in text.splitlines(keepends=True):
         if _ITEM_START.match(line) or not items:

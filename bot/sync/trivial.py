@@ -127,7 +127,8 @@ def region_fixes(old: str, new: str, translation: str) -> str | None:
     """The translation with each changed *region* of the English replaced, when every region is symbols only
     (``($i$, $j$)`` -> ``$(i,j)$``, ``$[(1, 2]$`` -> ``$[1, 2]$``, a number put in math: ``-1`` -> ``$-1$``) or a
     code span turned into its word (`` `git` `` -> ``Git``), the old region stands exactly once on its own in the
-    old English and in the translation, and the rest of the change is trivial. ``None`` otherwise (a region with words is content: it is translated)."""
+    old English and in the translation, and the rest of the change is trivial. ``None`` otherwise (a region with
+    words is content: it is translated)."""
     a, b = list(_PIECE.finditer(old)), list(_PIECE.finditer(new))
     out = translation
     fixed_old = old
