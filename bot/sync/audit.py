@@ -1,16 +1,46 @@
 """Nothing changes silently: every hunk of an edition file's diff is covered by a report entry.
 
-``unaccounted_hunks`` walks the line diff of the old and new edition text (what ``git diff`` shows) and
-returns the hunks that no unit with an action other than ``keep`` covers (old lines through
-``old_lines``, new lines through ``new_lines``). A sync is accountable when it returns nothing.
+``unaccounted_hunks`` walks the hunks ``git diff`` itself shows between the old and new edition text (what the
+pull request's reviewer reads: git's minimal line diff, not an approximation of it) and returns the hunks that no
+unit with an action other than ``keep`` covers (old lines through ``old_lines``, new lines through
+``new_lines``), or by a kept block left unchanged and in order. A sync is accountable when it returns nothing.
 """
 
 from __future__ import annotations
 
+import re
+import subprocess
+import tempfile
+from bisect import bisect_left
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from bot.sync.plan import Unit
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
+
+
+def git_hunks(old_text: str, new_text: str) -> list[tuple[int, int, int, int]]:
+    """The hunks of ``git diff`` (Myers, no context) between two texts, as 0-based half-open line ranges
+    ``(i1, i2, j1, j2)`` like ``SequenceMatcher`` opcodes (an empty side is ``(x, x)``)."""
+    if old_text == new_text:
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = Path(tmp) / "a", Path(tmp) / "b"
+        a.write_bytes(old_text.encode("utf-8"))
+        b.write_bytes(new_text.encode("utf-8"))
+        done = subprocess.run(["git", "-c", "core.quotePath=false", "diff", "--no-index", "--no-color",
+                               "--no-ext-diff", "--diff-algorithm=myers", "-U0", str(a), str(b)],
+                              capture_output=True, check=False)
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"git diff failed: {done.stderr.decode(errors='replace').strip()}")
+    hunks = []
+    for m in _HUNK.finditer(done.stdout.decode("utf-8", errors="replace")):
+        s, c, t, d = int(m[1]), int(m[2] or 1), int(m[3]), int(m[4] or 1)
+        i1, j1 = (s - 1 if c else s), (t - 1 if d else t)
+        hunks.append((i1, i1 + c, j1, j1 + d))
+    return hunks
 
 
 def _covered(lines: list[int], spans: list[tuple[int, int]]) -> bool:
@@ -38,14 +68,19 @@ def _slid_covered(lines: list[str], lo: int, hi: int, spans: list[tuple[int, int
 
 
 def unaccounted_hunks(old_text: str, new_text: str, units: Sequence[Unit]) -> list[tuple[int, int, int, int]]:
-    """Hunks (old_first, old_last, new_first, new_last; 1-based, empty side = (x, x-1)) not covered."""
-    old_spans = [u.old_lines for u in units if u.action != "keep" and u.old_lines]
-    new_spans = [u.new_lines for u in units if u.action != "keep" and u.new_lines]
+    """Hunks (old_first, old_last, new_first, new_last; 1-based, empty side = (x, x-1)) not covered.
+
+    A kept block whose lines are unchanged and still in the order of the other kept blocks is no change,
+    however the diff draws it: a minimal line diff may pair the blank and fence lines around it instead and
+    show it deleted in one place and inserted in another. Its lines count as covered. A kept block out of that
+    order moved without a report entry (it should be ``moved``): it is returned as a hunk of its own."""
     a, b = old_text.splitlines(), new_text.splitlines()
-    missing = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            continue
+    in_place, out_of_order = _kept_in_order(units, a, b)
+    old_spans = [u.old_lines for u in units if u.action != "keep" and u.old_lines] + [u.old_lines for u in in_place]
+    new_spans = [u.new_lines for u in units if u.action != "keep" and u.new_lines] + [u.new_lines for u in in_place]
+    missing = [(u.old_lines[0], u.old_lines[1], u.new_lines[0], u.new_lines[1]) for u in out_of_order]
+    for i1, i2, j1, j2 in git_hunks(old_text, new_text):
+        op = "insert" if i1 == i2 else "delete" if j1 == j2 else "replace"
         # a pure blank-line hunk at a block boundary belongs to the neighbouring entry
         if all(not x.strip() for x in a[i1:i2] + b[j1:j2]):
             continue
@@ -58,7 +93,27 @@ def unaccounted_hunks(old_text: str, new_text: str, units: Sequence[Unit]) -> li
                   and _covered([k + 1 for k in range(j1, j2) if b[k].strip()], new_spans))
         if not ok:
             missing.append((i1 + 1, i2, j1 + 1, j2))
-    return missing
+    return sorted(missing)
+
+
+def _kept_in_order(units: Sequence[Unit], a: list[str], b: list[str]) -> tuple[list[Unit], list[Unit]]:
+    """The ``keep`` units with unchanged lines, split into those in old-file order along the new file (the
+    longest such run) and the rest."""
+    keeps = sorted((u for u in units if u.action == "keep" and u.old_lines and u.new_lines
+                    and a[u.old_lines[0] - 1:u.old_lines[1]] == b[u.new_lines[0] - 1:u.new_lines[1]]),
+                   key=lambda u: u.new_lines[0])
+    tails: list[int] = []  # tails[k]: index in keeps of the smallest old start ending a run of length k + 1
+    starts: list[int] = []  # their old starts
+    before: list[int] = []
+    for n, u in enumerate(keeps):
+        k = bisect_left(starts, u.old_lines[0])
+        before.append(tails[k - 1] if k else -1)
+        tails[k:k + 1], starts[k:k + 1] = [n], [u.old_lines[0]]
+    run, n = set(), tails[-1] if tails else -1
+    while n >= 0:
+        run.add(n)
+        n = before[n]
+    return [u for k, u in enumerate(keeps) if k in run], [u for k, u in enumerate(keeps) if k not in run]
 
 
 def _words_removed(old: str, new: str) -> bool:
