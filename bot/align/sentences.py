@@ -329,6 +329,9 @@ def _cut_points_western(text: str, lang: str) -> list[int]:
             j += 1
         j = _absorb_closers(text, j, _WESTERN_CLOSERS, guards, sent_start)
         if j < n and not text[j].isspace():
+            if lang == "ko" and _glued_hangul(text, i, j):
+                cuts.append(j)
+                sent_start = j
             i = j if j > i + 1 else i + 1
             continue
         rest = text[j:].lstrip()
@@ -337,6 +340,16 @@ def _cut_points_western(text: str, lang: str) -> list[int]:
             sent_start = j
         i = j
     return cuts
+
+
+def _hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def _glued_hangul(text: str, i: int, j: int) -> bool:
+    """Korean machine-translated text often glues sentences (``쉽습니다.슬라이스``, ```Y`).이 개념``): a mark after a
+    Hangul syllable (or a closing bracket) and right before one ends a sentence without a space."""
+    return i > 0 and (_hangul(text[i - 1]) or text[i - 1] in ")]") and _hangul(text[j])
 
 
 def _is_abbreviation(text: str, i: int, j: int, abbreviations: frozenset[str]) -> bool:
