@@ -211,7 +211,8 @@ def test_korean_sentences_glued_without_a_space() -> None:
     whole paragraph was one sentence, so a one-sentence upstream change replaced all of it. A mark between Hangul
     syllables (or after a closing bracket) ends a sentence; inside code, numbers and Latin names it does not."""
     text = ("다행히도 (**현재 위치 내 작업 수행**) 은 쉽습니다."
-            "슬라이스 표기법을 사용할 수 있습니다 (예: `Y[:] = <expression>`).이 개념을 설명합니다. 다음은 `a.b`와 3.5, d2l.ai입니다.")
+            "슬라이스 표기법을 사용할 수 있습니다 (예: `Y[:] = <expression>`).이 개념을 설명합니다."
+            " 다음은 `a.b`와 3.5, d2l.ai입니다.")
     assert split_sentences(text, "ko") == [
         "다행히도 (**현재 위치 내 작업 수행**) 은 쉽습니다.",
         "슬라이스 표기법을 사용할 수 있습니다 (예: `Y[:] = <expression>`).",
