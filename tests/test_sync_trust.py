@@ -845,6 +845,10 @@ def test_a_formula_renotated_or_a_code_span_turned_word_is_fixed_verbatim_in_blo
         == "위치 $(i,j)$ 의 픽셀."
     assert region_fixes("use the standard `git` process.", "use the standard Git process.", "표준 `git` 프로세스.") \
         == "표준 Git 프로세스."
+    # the translation's own punctuation forms (d2l-ja to v1.0.3: `($i$、$j$)`, zh full-width brackets)
+    assert region_fixes("at ($i$, $j$) in the input.", "at $(i,j)$ in the input.", "入力の位置 ($i$、$j$) を表す。") \
+        == "入力の位置 $(i,j)$ を表す。"
+    assert region_fixes("at ($i$, $j$) here.", "at $(i,j)$ here.", "位置（$i$，$j$）的像素。") == "位置$(i,j)$的像素。"
     assert region_fixes("the value is $x$ here.", "the value is $x$ and $y$ here.", "값은 $x$ 입니다.") is None
     assert region_fixes("the value $x$ is big.", "the value $y$ is small.", "값 $x$ 는 크다.") is None
     assert region_fixes("a, b and $x$", "a; b and $x$", "a, b 그리고 $x$") is None  # nothing symbolic to fix

@@ -110,13 +110,19 @@ def _symbolic(pieces: Sequence[str]) -> bool:
     return all(p.startswith(("$", "`")) or p.isdigit() or not _WORD.match(p) for p in pieces)
 
 
-def _standalone(region: str, text: str) -> list[re.Match[str]]:
-    """Where ``region`` stands in ``text`` on its own: a number at its edge is not part of a longer number, a
-    word, a signed number or a formula (``1`` is not found in ``-1``, ``x_1``, ``$1$`` or ``1.5``). ASCII
-    boundaries only: in Chinese a number touches Han characters."""
-    head = r"(?<![A-Za-z0-9_.$-])" if region[:1].isalnum() else ""
-    tail = r"(?![A-Za-z0-9_$]|\.\d)" if region[-1:].isalnum() else ""
-    return list(re.finditer(head + re.escape(region) + tail, text))
+#: Punctuation a translation writes in its own script's form (``($i$、$j$)`` in Japanese for ``($i$, $j$)``).
+_PUNCT_FORMS = {",": ",，、", "(": "(（", ")": ")）", ";": ";；", ":": ":：", ".": ".。", "[": "[［", "]": "]］"}
+
+
+def _standalone(pieces: Sequence[str], text: str) -> list[re.Match[str]]:
+    """Where the region made of ``pieces`` stands in ``text`` on its own: its punctuation in any script's form and
+    any spacing between its pieces; a number at its edge is not part of a longer number, a word, a signed number
+    or a formula (``1`` is not found in ``-1``, ``x_1``, ``$1$`` or ``1.5``). ASCII boundaries only: in Chinese a
+    number touches Han characters."""
+    body = r"\s*".join(f"[{re.escape(_PUNCT_FORMS[p])}]" if p in _PUNCT_FORMS else re.escape(p) for p in pieces)
+    head = r"(?<![A-Za-z0-9_.$-])" if pieces[0][:1].isalnum() else ""
+    tail = r"(?![A-Za-z0-9_$]|\.\d)" if pieces[-1][-1:].isalnum() else ""
+    return list(re.finditer(head + body + tail, text))
 
 
 def _replace_one(text: str, found: re.Match[str], by: str) -> str:
@@ -147,7 +153,7 @@ def region_fixes(old: str, new: str, translation: str) -> str | None:
         demoted = x.replace("`", "").lower() == y.replace("`", "").lower()
         if not (demoted or _symbolic(pieces_x) and _symbolic(pieces_y)):
             return None
-        in_old, in_out = _standalone(x, fixed_old), _standalone(x, out)
+        in_old, in_out = _standalone(pieces_x, fixed_old), _standalone(pieces_x, out)
         if len(in_old) != 1 or len(in_out) != 1:
             return None
         out, fixed_old, n_fixed = _replace_one(out, in_out[0], y), _replace_one(fixed_old, in_old[0], y), n_fixed + 1
