@@ -308,9 +308,34 @@ def test_align_one_to_zero_when_a_sentence_is_dropped() -> None:
 
 
 def test_short_anchorless_omission_is_grouped_not_dropped() -> None:
-    """Without tokens to tell, a short extra sentence joins a neighbour: merges are commoner than drops."""
-    pairs = align_sentences(EN, [ZH[0], ZH[1], ZH[3]])
+    """Without tokens or words to tell, a short extra sentence joins a neighbour: merges are commoner than drops."""
+    pairs = align_sentences(EN, [ZH[0], ZH[1], ZH[3]], lexicon=None)
     assert [p.relation for p in pairs] == ["1-1", "2-1", "1-1"]
+
+
+def test_dropped_sentence_with_words_of_its_own_stays_unpaired() -> None:
+    """With the lexicon, "Of course, such results are meaningless." has known words of its own (result, meaningless)
+    and the zh sentence next to it translates none of them: it was dropped, not merged (``exclusive_evidence``)."""
+    pairs = align_sentences(EN, [ZH[0], ZH[1], ZH[3]])
+    assert _relations(pairs) == [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), (2,))]
+    old = align_sentences(EN, [ZH[0], ZH[1], ZH[3]], params=AlignParams(exclusive_evidence=False))
+    assert [p.relation for p in old] == ["1-1", "2-1", "1-1"]
+    # the same sentence, translated, is still paired 1-1 (its own words are there)
+    assert [p.relation for p in align_sentences(EN, ZH)] == ["1-1", "1-1", "1-1", "1-1"]
+
+
+def test_part_sharing_an_invariant_token_is_explained() -> None:
+    """A zh sentence of a 1-2 that carries the English sentence's inline code is explained by it even when the lexicon
+    knows none of its words (``anchored_parts``)."""
+    en = ["The following variable `conv_arch` consists of a list of tuples, where each contains two values: the "
+          "number of convolutional layers and the number of output channels."]
+    zh = ["其中有超参数变量`conv_arch`。", "该变量指定了每个VGG块里卷积层个数和输出通道数。"]
+    pairs = align_sentences(en, zh)
+    unanchored = align_sentences(en, zh, params=AlignParams(anchored_parts=False))
+    assert _relations(pairs) == _relations(unanchored) == [((0,), (0, 1))]
+    # the first zh sentence's known words (超参, 参数, 变量) are barely translated: without the shared code span it
+    # counts as an unexplained part and the bead loses ``part_cost`` nats of log-odds
+    assert pairs[0].score > 0.95 > 0.9 > unanchored[0].score
 
 
 def test_align_zero_to_one_and_empty_sides() -> None:
