@@ -396,6 +396,46 @@ def test_stale_origin_without_evidence_keeps_the_human_paragraph_flagged():
 CELL = "```{{.python .input}}\n#@tab {tab}\n{body}```\n"
 
 
+def test_d2l_v1_tab_syntax_paddle_and_framework_rewrites_keep_every_edition_framework():
+    """d2l-zh master to d2l-en v1.0.3 (whole book, not shipped): upstream's `#@tab` became `%%tab` and the merge
+    dropped paddle from `#@tab mxnet, pytorch, paddle`; an upstream PyTorch cell rewritten as a TensorFlow one
+    turned the edition's PyTorch cell into a second TensorFlow cell; a deleted `#@tab pytorch, paddle` cell took
+    paddle's cell with it. 15 cells of paddle lost and 8 duplicated over the book."""
+    from bot.sync.merge import merge_code
+
+    base = CELL.format(tab="mxnet, pytorch", body="def pool2d(X):\n    return X\n")
+    m = merge_code(base, base.replace("#@tab", "%%tab"), base.replace("pytorch\n", "pytorch, paddle\n"))
+    assert "%%tab mxnet, pytorch, paddle\n" in m.text
+    head = "# T\n\nText.\n\n"
+    base_of = {"mxnet": "nn.Block", "pytorch": "nn.Module", "tensorflow": "tf.keras.layers.Layer"}
+    cells = [CELL.format(tab=t, body=f"class EncoderDecoder({base_of[t]}):\n    def __init__(self, encoder):\n"
+                         "        self.encoder = encoder\n") for t in ("mxnet", "pytorch")]
+    origin = head + "\n".join(cells)
+    new = head + "\n".join([CELL.format(tab="mxnet, pytorch", body="class EncoderDecoder(d2l.Classifier):\n"
+                                         "    def __init__(self, encoder, decoder):\n        self.encoder = encoder\n"),
+                            CELL.format(tab="tensorflow", body="class EncoderDecoder(d2l.Classifier):\n"
+                                        "    def __init__(self, encoder, decoder):\n        self.decoder = decoder\n")])
+    tf = CELL.format(tab="tensorflow", body="class EncoderDecoder(tf.keras.Model):  # 自己的 tf\n    pass\n")
+    zh = "# T\n\n文本。\n\n" + "\n".join(cells + [tf])
+    plan, out = _sync_text(origin, new, zh)
+    # one TensorFlow cell: the edition's own, updated to upstream's (it defines the same class), and flagged
+    assert out.edition_text.count("#@tab tensorflow") == 1 and "self.decoder = decoder" in out.edition_text
+    assert "#@tab pytorch" not in out.edition_text and "nn.Module" not in out.edition_text
+    assert any("edition-only cell updated" in f for u in out.units for f in u.flags)
+    _accounted(zh, out)
+    last = CELL.format(tab="mxnet, pytorch", body="z = x + y\n")
+    origin = head + "\n".join([CELL.format(tab="mxnet", body="x = 1\n"), CELL.format(tab="pytorch", body="y = 2\n"),
+                                last])
+    zh = "# T\n\n文本。\n\n" + "\n".join([CELL.format(tab="mxnet", body="x = 1\n"),
+                                          CELL.format(tab="pytorch, paddle", body="y = 2\n"),
+                                          last.replace("pytorch", "pytorch, paddle")])
+    plan, out = _sync_text(origin, head + CELL.format(tab="mxnet", body="x = 1\n") + "\n" + last, zh)
+    assert "#@tab paddle\ny = 2\n" in out.edition_text and "#@tab pytorch, paddle\ny" not in out.edition_text
+    (kept,) = [u for u in out.units if u.action == "merge-code"]
+    assert "kept for paddle" in kept.flags[0]
+    _accounted(zh, out)
+
+
 def test_tab_line_keeps_edition_only_frameworks_and_a_tab_change_is_carried():
     from bot.sync.merge import merge_code
 

@@ -86,16 +86,27 @@ def _classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
 Pairing = list[tuple[int | None, int | None]]
 
 
+def _pairable(o: Block, w: Block) -> bool:
+    """Same kind, and for code cells that name their frameworks, a framework in common: upstream's PyTorch cell
+    rewritten into a TensorFlow one is a deletion and an insertion (the edition's PyTorch cell must not turn
+    into a second TensorFlow cell)."""
+    if o.kind != w.kind:
+        return False
+    if o.kind != Kind.CODE or not o.tabs or not w.tabs or "all" in o.tabs or "all" in w.tabs:
+        return True
+    return bool(set(o.tabs) & set(w.tabs))
+
+
 def _pair_region(old: Document, new: Document, i1: int, i2: int, j1: int, j2: int) -> Pairing:
     """Monotone best pairing of a replaced region by kind and similarity (DP, small regions)."""
     n, m = i2 - i1, j2 - j1
-    if n == m and all(old.blocks[i1 + k].kind == new.blocks[j1 + k].kind for k in range(n)):
+    if n == m and all(_pairable(old.blocks[i1 + k], new.blocks[j1 + k]) for k in range(n)):
         return [(i1 + k, j1 + k) for k in range(n)]  # rewritten in place, however much
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     for a in range(n - 1, -1, -1):
         for b in range(m - 1, -1, -1):
             o, w = old.blocks[i1 + a], new.blocks[j1 + b]
-            sim = ratio(o.key, w.key) if o.kind == w.kind else 0.0
+            sim = ratio(o.key, w.key) if _pairable(o, w) else 0.0
             take = score[a + 1][b + 1] + sim if sim >= MODIFIED_MIN_SIMILARITY else -1.0
             score[a][b] = max(take, score[a + 1][b], score[a][b + 1])
     out: Pairing = []
@@ -103,7 +114,7 @@ def _pair_region(old: Document, new: Document, i1: int, i2: int, j1: int, j2: in
     while a < n or b < m:
         if a < n and b < m:
             o, w = old.blocks[i1 + a], new.blocks[j1 + b]
-            sim = ratio(o.key, w.key) if o.kind == w.kind else 0.0
+            sim = ratio(o.key, w.key) if _pairable(o, w) else 0.0
             if sim >= MODIFIED_MIN_SIMILARITY and score[a][b] == score[a + 1][b + 1] + sim:
                 out.append((i1 + a, j1 + b))
                 a, b = a + 1, b + 1

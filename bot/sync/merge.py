@@ -33,7 +33,8 @@ def code_key(code: str) -> str:
         return ""
     return re.sub(r"\s+", "", _CODE_TOKENS.sub(sub, code))
 
-_TAB = re.compile(r"^(\s*#\s*@tab\s+)([\w, ]+?)(\s*)$")
+#: A cell's tab directive: ``#@tab`` (d2lbook up to v0.17) or ``%%tab`` (v1.0), the two spellings of one line.
+_TAB = re.compile(r"^(\s*(?:#\s*@tab|%%tab)\s+)([\w, ]+?)(\s*)$")
 
 
 @dataclass(frozen=True)

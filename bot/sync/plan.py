@@ -234,7 +234,8 @@ class _Planner:
 
     def _match_inserted_cells(self, changes: list[Change]) -> None:
         """Upstream cells that the edition already has in its own version (same framework, mostly the
-        same code): the edition's cell is updated in place instead of getting a second cell."""
+        same code or the same top-level classes and functions): the edition's cell is updated in place instead of
+        getting a second cell."""
         for c in changes:
             if c.old is not None or c.new is None:
                 continue
@@ -250,6 +251,8 @@ class _Planner:
                     if k in self.updated or not (fw & efw or "all" in fw | efw):
                         continue
                     sim = ratio(b.loose_key, e.loose_key)
+                    if _defines(b.text) and _defines(b.text) == _defines(e.text):
+                        sim = max(sim, SAME_CELL_SIMILARITY)  # the same classes/functions for that framework
                     if sim > best:
                         best, best_k = sim, k
             if best_k is not None and best >= SAME_CELL_SIMILARITY:
@@ -381,6 +384,8 @@ class _Planner:
                                        "deleted upstream; " + self._unsure_note(pair)]))
             return
         blocks = [self.edition.blocks[k] for k in tgt]
+        if len(blocks) == 1 and blocks[0].kind == Kind.CODE and self._keep_own_frameworks(src, tgt[0]):
+            return
         if any(b.kind not in COPY_KINDS for b in blocks):
             flags = ["human-text-deleted"]
         elif any(b.kind != Kind.CODE for b in blocks):  # an equation/HTML/toc: did the edition translate inside?
@@ -389,6 +394,21 @@ class _Planner:
             flags = []
         self.units.append(Unit("delete", (), tuple(tgt), tuple(src), old_text=old, sep="", flags=flags,
                                notes=[f"removed: {_clip(old)}"] if flags else []))
+
+    def _keep_own_frameworks(self, src: Sequence[int], k: int) -> bool:
+        """An upstream-deleted cell the edition shares with a framework only it has (``#@tab pytorch, paddle``):
+        the edition's framework keeps its cell (upstream's frameworks leave its ``#@tab`` line), flagged."""
+        e = self.edition.blocks[k]
+        own = [f for f in tab_frameworks(e.text) if f in self.edition_only]
+        if not own:
+            return False
+        text = drop_frameworks(e.text, [f for f in tab_frameworks(e.text) if f not in own])
+        self.units.append(Unit("merge-code", (), (k,), tuple(src), [text], self._sep_edition(k),
+                               [f"deleted upstream: kept for {', '.join(own)} (the edition's own framework)"],
+                               old_text=e.text, notes=[
+                                   f"upstream deleted this cell; the edition also runs it for {', '.join(own)}, "
+                                   "which upstream does not have: kept for it, check it is still needed"]))
+        return True
 
     def _keep_human(self, src: Sequence[int], tgt: Sequence[int], new: Sequence[int], c: Change) -> bool:
         """Keep the human prose when the edition is ahead of its origin (evidence), or when the origin is
@@ -671,6 +691,14 @@ class _Planner:
         parts = self._block_parts(b)
         action = "insert" if any(isinstance(p, Req) for p in parts) else "insert-copy"
         self.units.append(Unit(action, (j,), (), (), parts, self._sep_new(j)))
+
+
+_TOP_DEF = re.compile(r"^(?:class|def)\s+(\w+)", re.M)
+
+
+def _defines(code: str) -> frozenset[str]:
+    """The top-level classes and functions a code cell defines."""
+    return frozenset(_TOP_DEF.findall(code))
 
 
 def _verbatim(word: str) -> bool:
