@@ -436,6 +436,26 @@ def test_d2l_v1_tab_syntax_paddle_and_framework_rewrites_keep_every_edition_fram
     _accounted(zh, out)
 
 
+def test_a_framework_the_edition_wrote_on_its_own_is_superseded_when_upstream_adds_it():
+    """d2l-zh rnn-concise (to v1.0.3): the edition had written 7 TensorFlow cells of its own (its English had none);
+    upstream now has 6: the new edition had 13. The edition's own cells go, flagged; upstream's come in."""
+    head = "# T\n\nText.\n\n"
+    mx = CELL.format(tab="mxnet", body="rnn_layer = rnn.RNN(num_hiddens)\n")
+    origin = head + mx
+    own_tf = CELL.format(tab="tensorflow", body="rnn_cell = tf.keras.layers.SimpleRNNCell(num_hiddens)\n")
+    zh = "# T\n\n文本。\n\n" + mx + "\n" + own_tf
+    up_tf = CELL.format(tab="tensorflow", body="class RNN(d2l.Module):\n    rnn = tf.keras.layers.SimpleRNN(32)\n")
+    plan, out = _sync_text(origin, head + mx + "\n" + up_tf, zh)
+    assert out.edition_text.count("#@tab tensorflow") == 1 and "class RNN(d2l.Module)" in out.edition_text
+    (gone,) = [u for u in out.units if u.action == "delete"]
+    assert gone.flags == ["superseded: upstream now has its own tensorflow cells"] and "SimpleRNNCell" in gone.notes[0]
+    _accounted(zh, out)
+    # a framework only the edition has (paddle) is never superseded
+    own_pd = own_tf.replace("tensorflow", "paddle")
+    plan, out = _sync_text(origin, head + mx + "\n" + up_tf, zh.replace(own_tf, own_pd))
+    assert "#@tab paddle" in out.edition_text and not [u for u in out.units if u.action == "delete"]
+
+
 def test_tab_line_keeps_edition_only_frameworks_and_a_tab_change_is_carried():
     from bot.sync.merge import merge_code
 

@@ -169,6 +169,10 @@ class _Planner:
         self.claimed_tabs: set[int] = set()
         fws = [{f for b in d.blocks if b.kind in (Kind.CODE, Kind.TAB) for f in b.tabs} for d in (edition, new)]
         self.edition_only = sorted(fws[0] - fws[1] - {"all"})
+        self.new_code_keys = {k for b in new.blocks if b.kind == Kind.CODE for k in (b.loose_key, _copy_key(b))}
+        # frameworks the edition wrote on its own (its old English had none) that upstream now has too
+        self.superseded = fws[0] & fws[1] - {f for b in origin.blocks if b.kind in (Kind.CODE, Kind.TAB)
+                                             for f in b.tabs} - {"all"}
         self.last_new = -1
         self.tgt_pair = {k: n for n, p in enumerate(alignment.pairs) for k in p.tgt}
         self.updated: dict[int, tuple[int, MergeResult]] = {}  # edition-only cell -> (new block, merge)
@@ -216,8 +220,17 @@ class _Planner:
                 self.units.append(Unit("merge-code", (j,), (k,), (), [m.text], self._sep_edition(k), flags,
                                        old_text=self.edition.blocks[k].text, notes=notes))
                 continue
-            self.units.append(Unit("keep", (), (k,), (), [self.edition.blocks[k].text], self._sep_edition(k),
-                                   flags=["edition-only"]))
+            b = self.edition.blocks[k]
+            if b.kind == Kind.CODE and b.tabs and set(b.tabs) <= self.superseded \
+                    and not ({b.loose_key, _copy_key(b)} & self.new_code_keys):  # not upstream's cell already
+                fw = ", ".join(b.tabs)
+                self.units.append(Unit("delete", (), (k,), (), old_text=b.text, sep="", flags=[
+                    f"superseded: upstream now has its own {fw} cells"], notes=[
+                    f"the edition had written its own {fw} code, which its old English did not have; upstream now "
+                    f"has {fw} cells of its own in this file (added by this sync): the edition's cell at line "
+                    f"{b.start} is removed so {fw} does not run twice. removed: {_clip(b.text)}"]))
+                continue
+            self.units.append(Unit("keep", (), (k,), (), [b.text], self._sep_edition(k), flags=["edition-only"]))
 
     def _own_tab(self, b: Block) -> int | None:
         """An edition tab region of ``b``'s framework that no origin tab region of that framework renders
