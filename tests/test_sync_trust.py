@@ -456,6 +456,28 @@ def test_a_framework_the_edition_wrote_on_its_own_is_superseded_when_upstream_ad
     assert "#@tab paddle" in out.edition_text and not [u for u in out.units if u.action == "delete"]
 
 
+def test_the_editions_own_tab_region_for_upstreams_new_one_is_kept_without_a_review_flag():
+    """d2l-zh 842481d lookup-api: the edition had already split the intro into mxnet/pytorch/tensorflow tab regions;
+    upstream now did the same. The old MXNet paragraph (deleted upstream) was paired with the TensorFlow region at
+    confidence 0.01, so that region got a `low-confidence-alignment` review flag the humans never needed."""
+    def tab(fw: str, text: str) -> str:
+        return f":begin_tab:`{fw}`\n{text}\n:end_tab:\n"
+
+    intro = ("Due to constraints on the length of this book, we cannot possibly introduce every single {} function "
+             "and class. In this section we provide you with some guidance to exploring the {} API.")
+    names = {"mxnet": "MXNet", "pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+    rest = "\n## Finding All the Functions\n\nWe invoke the `dir` function.\n"
+    origin = "# Documentation\n\n" + intro.format("MXNet", "MXNet") + "\n" + rest
+    new = "# Documentation\n\n" + "\n".join(tab(f, intro.format(n, n)) for f, n in names.items()) + rest
+    zh_intro = "由于本书篇幅的限制，我们不可能介绍每一个{}函数和类。在本节中，我们为你提供了一些查看{} API的指导。"
+    zh = "# 查阅文档\n\n" + "\n".join(tab(f, zh_intro.format(n, n)) for f, n in names.items()) \
+        + "\n## 查找模块中的所有函数和类\n\n我们调用 `dir` 函数。\n"
+    plan, out = _sync_text(origin, new, zh)
+    assert out.edition_text == zh and plan.requests == []
+    assert not [u for u in out.units if u.action in ("kept-unsure", "delete", "insert", "retranslate")]
+    _accounted(zh, out)
+
+
 def test_tab_line_keeps_edition_only_frameworks_and_a_tab_change_is_carried():
     from bot.sync.merge import merge_code
 

@@ -169,6 +169,7 @@ class _Planner:
         self.claimed_tabs: set[int] = set()
         fws = [{f for b in d.blocks if b.kind in (Kind.CODE, Kind.TAB) for f in b.tabs} for d in (edition, new)]
         self.edition_only = sorted(fws[0] - fws[1] - {"all"})
+        self.own_claimed: set[int] = set()  # edition cells kept as the edition's own version of a shared cell
         self.new_code_keys = {k for b in new.blocks if b.kind == Kind.CODE for k in (b.loose_key, _copy_key(b))}
         # frameworks the edition wrote on its own (its old English had none) that upstream now has too
         self.superseded = fws[0] & fws[1] - {f for b in origin.blocks if b.kind in (Kind.CODE, Kind.TAB)
@@ -220,17 +221,8 @@ class _Planner:
                 self.units.append(Unit("merge-code", (j,), (k,), (), [m.text], self._sep_edition(k), flags,
                                        old_text=self.edition.blocks[k].text, notes=notes))
                 continue
-            b = self.edition.blocks[k]
-            if b.kind == Kind.CODE and b.tabs and set(b.tabs) <= self.superseded \
-                    and not ({b.loose_key, _copy_key(b)} & self.new_code_keys):  # not upstream's cell already
-                fw = ", ".join(b.tabs)
-                self.units.append(Unit("delete", (), (k,), (), old_text=b.text, sep="", flags=[
-                    f"superseded: upstream now has its own {fw} cells"], notes=[
-                    f"the edition had written its own {fw} code, which its old English did not have; upstream now "
-                    f"has {fw} cells of its own in this file (added by this sync): the edition's cell at line "
-                    f"{b.start} is removed so {fw} does not run twice. removed: {_clip(b.text)}"]))
-                continue
-            self.units.append(Unit("keep", (), (k,), (), [b.text], self._sep_edition(k), flags=["edition-only"]))
+            self.units.append(Unit("keep", (), (k,), (), [self.edition.blocks[k].text], self._sep_edition(k),
+                                   flags=["edition-only"]))
 
     def _own_tab(self, b: Block) -> int | None:
         """An edition tab region of ``b``'s framework that no origin tab region of that framework renders
@@ -335,6 +327,38 @@ class _Planner:
             else:
                 self._modified(c, pair.tgt[0])
             self._emit_attached(k)
+        self._settle_claimed_tabs()
+        self._settle_superseded()
+
+    def _settle_superseded(self) -> None:
+        """A framework the edition wrote on its own (its old English had none) and that upstream now has: the
+        edition's own cells of it that are not upstream's and that no shared cell kept as the edition's own version
+        go, flagged, so the framework does not run twice (d2l-zh rnn-concise to v1.0.3: 13 TensorFlow cells)."""
+        for n, u in enumerate(self.units):
+            if u.action != "keep" or u.flags != ["edition-only"] or u.old_edition[0] in self.own_claimed:
+                continue
+            b = self.edition.blocks[u.old_edition[0]]
+            if b.kind != Kind.CODE or not b.tabs or not set(b.tabs) <= self.superseded \
+                    or {b.loose_key, _copy_key(b)} & self.new_code_keys:  # upstream's cell already
+                continue
+            fw = ", ".join(b.tabs)
+            self.units[n] = Unit("delete", (), u.old_edition, (), old_text=b.text, sep="", flags=[
+                f"superseded: upstream now has its own {fw} cells"], notes=[
+                f"the edition had written its own {fw} code, which its old English did not have; upstream now has "
+                f"{fw} cells of its own in this file (added by this sync): the edition's cell at line {b.start} is "
+                f"removed so {fw} does not run twice. removed: {_clip(b.text)}"])
+
+    def _settle_claimed_tabs(self) -> None:
+        """A tab region kept as the edition's own version of upstream's new tab region needs no review for the
+        deleted English an unsure alignment once paired it with (d2l-zh lookup-api: the edition had written its
+        TensorFlow tab before upstream did; the old MXNet paragraph was paired with it at confidence 0.01)."""
+        for n, u in enumerate(self.units):
+            if u.action == "kept-unsure" and not u.new and len(u.old_edition) == 1 \
+                    and u.old_edition[0] in self.claimed_tabs:
+                self.units[n] = Unit("edition-ahead", (), u.old_edition, u.old_origin, u.parts, u.sep, [],
+                                     old_text=u.old_text, notes=[
+                                         "the edition's own tab region, kept as its version of upstream's new one "
+                                         "(see the already-in-edition entry); its old English was deleted upstream"])
 
     def _unsure(self, k: int) -> bool:
         """Is pair ``k`` too unsure to change the translation through it? A low-confidence pair is, unless it
@@ -525,6 +549,7 @@ class _Planner:
                 own = self._own_cells(k, n, [f for f in tab_frameworks(n.text)
                                              if f not in tab_frameworks(o.text) + tab_frameworks(e.text)])
                 own_flags: list[str] = []
+                self.own_claimed.update(own)
                 if own:
                     text = drop_frameworks(m.text, [f for j in own for f in self.edition.blocks[j].tabs])
                     m = replace(m, text=text, tab_change=_tab_change(e.text, text))
