@@ -478,6 +478,21 @@ def test_the_editions_own_tab_region_for_upstreams_new_one_is_kept_without_a_rev
     _accounted(zh, out)
 
 
+def test_a_cell_upstream_moved_that_the_edition_had_updated_is_moved_not_lost():
+    """d2l-zh sequence (to v1.0.3): upstream moved its PyTorch import cell to the top and changed it; the edition
+    had already updated its own copy. The insert took it for "already in the edition" while the old cell was
+    deleted with its old English: PyTorch lost its imports."""
+    old_cell = CELL.format(tab="pytorch", body="%matplotlib inline\nfrom d2l import torch as d2l\nimport torch\n")
+    new_cell = old_cell.replace("import torch\n", "import torch\nfrom torch import nn\n")
+    origin = "# T\n\nFirst we import.\n\n" + old_cell + "\nThen we train the model.\n"
+    new = "# T\n\n" + new_cell.replace("#@tab", "%%tab") + "\nFirst we import.\n\nThen we train the model.\n"
+    zh = "# T\n\n首先导入。\n\n" + new_cell + "\n然后训练模型。\n"
+    plan, out = _sync_text(origin, new, zh)
+    assert out.edition_text.count("from torch import nn") == 1
+    assert out.edition_text.index("from torch import nn") < out.edition_text.index("首先导入")  # where upstream has it
+    _accounted(zh, out)
+
+
 def test_tab_line_keeps_edition_only_frameworks_and_a_tab_change_is_carried():
     from bot.sync.merge import merge_code
 

@@ -224,6 +224,20 @@ class _Planner:
             self.units.append(Unit("keep", (), (k,), (), [self.edition.blocks[k].text], self._sep_edition(k),
                                    flags=["edition-only"]))
 
+    def _stays(self, key: str) -> bool:
+        """Does the edition have a cell (or equation) with this copy key that this sync does not delete? One paired
+        only with English deleted upstream goes: upstream moved it (d2l v1.0 moved the import cells), so its new
+        version is inserted where upstream has it, not taken as already there."""
+        for k, e in enumerate(self.edition.blocks):
+            if e.kind not in (Kind.CODE, Kind.MATH) or _copy_key(e) != key:
+                continue
+            n = self.tgt_pair.get(k)
+            pair = self.alignment.pairs[n] if n is not None else None
+            if not (pair and pair.src and all(i in self.deleted_old for i in pair.src)) or self.stale \
+                    or self._unsure(n):  # a stale origin or an unsure pair keeps it (see _deleted)
+                return True
+        return False
+
     def _own_tab(self, b: Block) -> int | None:
         """An edition tab region of ``b``'s framework that no origin tab region of that framework renders
         (the edition wrote its own): claimed once, so a framework never gets two regions."""
@@ -710,7 +724,8 @@ class _Planner:
             self.units.append(Unit("already-in-edition", (j,), (), (), flags=[
                 f"edition already has this cell at line {self.edition.blocks[k].start}"]))
             return
-        if b.kind in (Kind.CODE, Kind.MATH) and self.edition_count[_copy_key(b)] > self.origin_count[_copy_key(b)]:
+        if b.kind in (Kind.CODE, Kind.MATH) and self.edition_count[_copy_key(b)] > self.origin_count[_copy_key(b)] \
+                and self._stays(_copy_key(b)):
             self.edition_count[_copy_key(b)] -= 1
             self.units.append(Unit("already-in-edition", (j,), (), (), flags=[
                 "edition already has this " + ("cell" if b.kind == Kind.CODE else "equation") + " (layout aside)"]))
