@@ -493,6 +493,22 @@ def test_a_cell_upstream_moved_that_the_edition_had_updated_is_moved_not_lost():
     _accounted(zh, out)
 
 
+def test_a_symbol_fix_in_a_paragraph_the_translator_split_is_fixed_across_its_blocks():
+    """d2l-zh fcn (to v1.0.3): upstream changed `$x′$` to `$x'$` in a paragraph the Chinese had split into a
+    paragraph and a numbered list (a 1-2 pair): the whole Chinese group was re-translated for one character."""
+    origin = ("# T\n\nTo explain bilinear interpolation, say that we want to calculate each pixel. First map $(x, y)$ "
+              "to coordinate $(x', y')$ on the input image. Note that the mapped $x′$ and $y′$ are real numbers. "
+              "Then, find the four pixels closest to coordinate $(x', y')$.\n\n## Next\n\nMore text here.\n")
+    new = origin.replace("$x′$ and $y′$", "$x'$ and $y'$")
+    zh = ("# T\n\n为了解释双线性插值，假设我们想要计算每个像素。\n\n"
+          "1. 将坐标$(x,y)$映射到输入图像的坐标$(x',y')$上。请注意，映射后的$x′$和$y′$是实数。\n"
+          "2. 找到离坐标$(x',y')$最近的4个像素。\n\n## 下一节\n\n更多文字。\n")
+    plan, out = _sync_text(origin, new, zh)
+    assert plan.requests == [] and out.edition_text == zh.replace("$x′$和$y′$", "$x'$和$y'$")
+    assert [u.action for u in out.units if u.action != "keep"] == ["trivial-fix"]
+    _accounted(zh, out)
+
+
 def test_tab_line_keeps_edition_only_frameworks_and_a_tab_change_is_carried():
     from bot.sync.merge import merge_code
 

@@ -335,6 +335,8 @@ class _Planner:
                 pass
             elif c.new not in force and self._keep_unsure(k, tuple(x.new for x in group if x.new is not None), c):
                 pass
+            elif not multi and len(pair.tgt) > 1 and c.op == "modified" and self._fixed_group(c, pair.tgt):
+                pass
             elif multi or len(pair.tgt) > 1:
                 self._retranslate(pair.src, pair.tgt, tuple(x.new for x in group if x.new is not None), c,
                                   flags=[f"{pair.relation} pair re-translated as a whole"])
@@ -373,6 +375,27 @@ class _Planner:
                                      old_text=u.old_text, notes=[
                                          "the edition's own tab region, kept as its version of upstream's new one "
                                          "(see the already-in-edition entry); its old English was deleted upstream"])
+
+    def _fixed_group(self, c: Change, tgt: Sequence[int]) -> bool:
+        """A block the translator split in two (a 1-n pair) whose English changed only in formulas, code spans or
+        symbols (``$x′$`` -> ``$x'$``): fixed verbatim across its translated blocks instead of re-translating the
+        whole group (d2l-zh fcn to v1.0.3: a paragraph and its numbered list)."""
+        assert c.old is not None and c.new is not None
+        o, n = self.origin.blocks[c.old], self.new.blocks[c.new]
+        blocks = [self.edition.blocks[k] for k in tgt]
+        if o.kind != n.kind or n.kind in COPY_KINDS or any(b.kind in COPY_KINDS for b in blocks):
+            return False
+        joined = _GROUP_SEP.join(b.text for b in blocks)
+        fixed = token_fixes(o.text, n.text, joined) or region_fixes(o.text, n.text, joined)
+        if fixed is None or fixed.count(_GROUP_SEP) != len(blocks) - 1:
+            return False
+        for k, b, text in zip(tgt, blocks, fixed.split(_GROUP_SEP), strict=True):
+            self.units.append(Unit("trivial-fix" if text != b.text else "keep", (c.new,), (k,), (c.old,), [text],
+                                   self._sep_edition(k), ["trivial source change", "verbatim token fix"]
+                                   if text != b.text else [], c.word_diff, b.text, notes=[
+                                       f"only formulas/code spans changed upstream in a {len(blocks)}-block "
+                                       "translation: replaced verbatim in it, nothing sent"] if text != b.text else []))
+        return True
 
     def _unsure(self, k: int) -> bool:
         """Is pair ``k`` too unsure to change the translation through it? A low-confidence pair is, unless it
@@ -746,6 +769,8 @@ class _Planner:
         self.units.append(Unit(action, (j,), (), (), parts, self._sep_new(j)))
 
 
+#: Joins the blocks of a 1-n group while symbols are fixed across them (no token crosses it: tokens are one line).
+_GROUP_SEP = "\n\x00\n"
 _TOP_DEF = re.compile(r"^(?:class|def)\s+(\w+)", re.M)
 
 
