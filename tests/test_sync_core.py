@@ -73,6 +73,13 @@ def test_a_nested_items_change_keeps_its_parent_items_human_text():
     pieces = splice_items(origin, tr, new)
     assert [p.english for p in pieces if p.to_translate] == ["    1. Plot the validation accuracy.\n"]
     assert "".join(p.text for p in pieces) == tr.replace("    1. Doğruluğu çizin.\n", "")
+    # the edition already dropped a sub-item upstream drops now (d2l-zh rnn-scratch to v0.17.6): the nested items
+    # do not pair one for one, the top-level items do: the changed top-level item is sent, not the whole list
+    origin = "1. Show it.\n1. Adjust it.\n    * How low?\n    * Replace sampling.\n    * Other books?\n1. Modify it.\n"
+    zh = "1. 说明。\n1. 调整。\n    * 多低？\n    * 其他书？\n1. 修改。\n"
+    pieces = splice_items(origin, zh, origin.replace("    * Replace sampling.\n", ""))
+    assert [p.english for p in pieces if p.to_translate] == ["1. Adjust it.\n    * How low?\n    * Other books?\n"]
+    assert "".join(p.text for p in pieces) == "1. 说明。\n1. 修改。\n"
 
 
 def test_merge_code_keeps_translated_comments_and_takes_new_code():

@@ -111,14 +111,16 @@ def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> lis
 
 
 _ITEM_START = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+")
+_TOP_ITEM_START = re.compile(r"^(?:[*+-]|\d+\.)[ \t]+")
 
 
-def list_items(text: str) -> list[str]:
-    """The items of a list block, nested ones included (an item whose sub-item changed keeps its own text), each
-    with its indent, marker, continuation lines and line ends."""
+def list_items(text: str, nested: bool = True) -> list[str]:
+    """The items of a list block, each with its indent, marker, continuation lines and line ends; nested ones are
+    items of their own (an item whose sub-item changed keeps its own text), or part of their top-level item."""
+    start = _ITEM_START if nested else _TOP_ITEM_START
     items: list[str] = []
     for line in text.splitlines(keepends=True):
-        if _ITEM_START.match(line) or not items:
+        if start.match(line) or not items:
             items.append(line)
         else:
             items[-1] += line
@@ -129,10 +131,16 @@ def splice_items(origin: str, edition: str, new: str) -> list[Piece] | None:
     """Pieces for a list whose items changed: unchanged items (up to a trivial change, ``bot.sync.trivial``) keep
     the edition's item text, changed or new items are translated from the new English item (marker included, it is
     protected markup).
-    ``None`` when the edition's list does not have the origin's items one for one."""
-    o_items, e_items, n_items = list_items(origin), list_items(edition), list_items(new)
-    if len(o_items) != len(e_items) or not o_items:
-        return None
+    ``None`` when the edition's list does not have the origin's items one for one, nested items first, else
+    top-level items (an edition that already dropped a sub-item still has its top-level items)."""
+    for nested in (True, False):
+        o_items, e_items, n_items = (list_items(t, nested) for t in (origin, edition, new))
+        if len(o_items) == len(e_items) and o_items:
+            return _item_pieces(o_items, e_items, n_items)
+    return None
+
+
+def _item_pieces(o_items: list[str], e_items: list[str], n_items: list[str]) -> list[Piece]:
     pieces: list[Piece] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(a=[trivial_key(s) for s in o_items],
                                               b=[trivial_key(s) for s in n_items], autojunk=False).get_opcodes():
