@@ -170,7 +170,7 @@ class _Planner:
         fws = [{f for b in d.blocks if b.kind in (Kind.CODE, Kind.TAB) for f in b.tabs} for d in (edition, new)]
         self.edition_only = sorted(fws[0] - fws[1] - {"all"})
         self.own_claimed: set[int] = set()  # edition cells kept as the edition's own version of a shared cell
-        self.new_code_keys = {k for b in new.blocks if b.kind == Kind.CODE for k in (b.loose_key, _copy_key(b))}
+        self.new_code_keys = {b.loose_key for b in new.blocks if b.kind == Kind.CODE}
         # frameworks the edition wrote on its own (its old English had none) that upstream now has too
         self.superseded = fws[0] & fws[1] - {f for b in origin.blocks if b.kind in (Kind.CODE, Kind.TAB)
                                              for f in b.tabs} - {"all"}
@@ -261,7 +261,7 @@ class _Planner:
             b = self.new.blocks[c.new]
             if b.kind != Kind.CODE or self.unclaimed.get(b.loose_key):
                 continue
-            fw = set(_frameworks_of(b))
+            fw, defines = set(_frameworks_of(b)), _defines(b.text)
             best, best_k = 0.0, None
             for keys in self.unclaimed.values():
                 for k in keys:
@@ -270,7 +270,7 @@ class _Planner:
                     if k in self.updated or not (fw & efw or "all" in fw | efw):
                         continue
                     sim = ratio(b.loose_key, e.loose_key)
-                    if _defines(b.text) and _defines(b.text) == _defines(e.text):
+                    if defines and defines == _defines(e.text):
                         sim = max(sim, SAME_CELL_SIMILARITY)  # the same classes/functions for that framework
                     if sim > best:
                         best, best_k = sim, k
@@ -355,7 +355,7 @@ class _Planner:
                 continue
             b = self.edition.blocks[u.old_edition[0]]
             if b.kind != Kind.CODE or not b.tabs or not set(b.tabs) <= self.superseded \
-                    or {b.loose_key, _copy_key(b)} & self.new_code_keys:  # upstream's cell already
+                    or b.loose_key in self.new_code_keys:  # upstream's cell already
                 continue
             fw = ", ".join(b.tabs)
             self.units[n] = Unit("delete", (), u.old_edition, (), old_text=b.text, sep="", flags=[
@@ -389,12 +389,14 @@ class _Planner:
         fixed = token_fixes(o.text, n.text, joined) or region_fixes(o.text, n.text, joined)
         if fixed is None or fixed.count(_GROUP_SEP) != len(blocks) - 1:
             return False
+        note = (f"only formulas/code spans changed upstream in a {len(blocks)}-block translation: replaced "
+                "verbatim in it, nothing sent")
         for k, b, text in zip(tgt, blocks, fixed.split(_GROUP_SEP), strict=True):
-            self.units.append(Unit("trivial-fix" if text != b.text else "keep", (c.new,), (k,), (c.old,), [text],
-                                   self._sep_edition(k), ["trivial source change", "verbatim token fix"]
-                                   if text != b.text else [], c.word_diff, b.text, notes=[
-                                       f"only formulas/code spans changed upstream in a {len(blocks)}-block "
-                                       "translation: replaced verbatim in it, nothing sent"] if text != b.text else []))
+            fixed_here = text != b.text
+            self.units.append(Unit("trivial-fix" if fixed_here else "keep", (c.new,), (k,), (c.old,), [text],
+                                   self._sep_edition(k),
+                                   ["trivial source change", "verbatim token fix"] if fixed_here else [],
+                                   c.word_diff, b.text, notes=[note] if fixed_here else []))
         return True
 
     def _unsure(self, k: int) -> bool:
