@@ -720,8 +720,9 @@ def test_human_sync_extractor_follows_renamed_origins_and_skips_whitespace_and_n
     assert (folder / "before/chapter_x/a_origin.md").read_text(encoding="utf-8") == en_old
     assert (folder / "after/chapter_x/a.md").read_text(encoding="utf-8") == tr_old.replace("5", "10")
     assert "- split: held-out" in (folder / "SYNC.md").read_text(encoding="utf-8")
-    tp, touched, pos, kept, both, ahead = human_sync(folder)
-    assert (tp, pos) == (1, 1) and kept == both == 2 and ahead == 0
+    score = human_sync(folder)
+    assert (score.tp, score.pos) == (1, 1) and score.kept == score.both_kept == 2 and score.ahead == 0
+    assert score.markers_only == 0
 
 
 # -- the quickstart's story: kept, already in the edition, sent (issue 9) ---------------------------------------
@@ -1051,3 +1052,22 @@ def test_the_audit_slides_a_run_git_diff_may_place_on_either_side_and_an_insert_
     assert replaced_human_blocks([splice]) == []
     splice.text = "New sentence."
     assert replaced_human_blocks([splice]) == [splice]
+
+
+def test_human_sync_score_counts_marker_carries_the_humans_skipped(tmp_path):
+    """A slide marker upstream added that AMTS carries but the humans did not is a false positive of the
+    measure (precision counts it) and is also counted apart, so the report can say why precision fell."""
+    from benchmarks.bench_trust import human_sync
+
+    en_old = "# Title\n\nWe train the model for 5 epochs.\n\nIt converges quickly.\n"
+    en_new = "# Title\n\nWe train the model for 10 epochs.\n\n[**It converges quickly.**]\n"
+    tr_old = "# Başlık\n\nModeli 5 dönem eğitiyoruz.\n\nHızla yakınsıyor.\n"
+    files = {"before/ch/a_origin.md": en_old, "before/ch/a.md": tr_old, "after/ch/a_origin.md": en_new,
+             "after/ch/a.md": tr_old.replace("5", "10")}
+    folder = tmp_path / "tr-0000000-ch-a"
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+    score = human_sync(folder)
+    assert (score.tp, score.pos, score.touched) == (1, 1, 2)
+    assert score.markers_only == 1 and score.kept == 2 and score.both_kept == 1
