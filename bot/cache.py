@@ -117,8 +117,12 @@ class Cache:
         if self.path is None:
             raw = self._memory.get((namespace, key))
         else:
-            row = self._connection().execute("SELECT value FROM entries WHERE namespace = ? AND key = ?",
-                                             (namespace, key)).fetchone()
+            try:
+                row = self._connection().execute("SELECT value FROM entries WHERE namespace = ? AND key = ?",
+                                                 (namespace, key)).fetchone()
+            except sqlite3.Error as e:  # a locked or damaged file must not fail the sync: a miss, recomputed
+                log.warning("cache %s: could not read %s/%s: %s", self.path, namespace, key[:12], e)
+                return None
             raw = row[0] if row else None
         if raw is None:
             return None

@@ -101,6 +101,19 @@ def test_a_damaged_row_is_a_miss_and_is_stored_again(tmp_path):
     assert Cache(path).get("tm", "k") == [3]
 
 
+def test_a_cache_that_fails_under_a_running_sync_is_a_miss_not_an_error(tmp_path, caplog):
+    """Another process broke the file while this one had it open (here: the table is gone): reads are misses,
+    writes are logged, the values are still computed and returned."""
+    path = tmp_path / "c.sqlite3"
+    cache = Cache(path)
+    cache.put("tm", "k", [1])
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE entries")
+    assert cache.get("tm", "k") is None
+    assert cache.get_or_compute("tm", "k", lambda: [2]) == [2]
+    assert "could not read tm/k" in caplog.text and "could not store tm/k" in caplog.text
+
+
 def test_a_cache_directory_that_cannot_be_used_falls_back_to_memory(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x", encoding="utf-8")
