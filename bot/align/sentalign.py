@@ -455,6 +455,13 @@ class _Beads:
         self.n_src, self.n_tgt = len(src), len(tgt)
         self.src_anchor, self.tgt_anchor = src_anchor, tgt_anchor
         self.any_anchor = any(self.src_anchor) or any(self.tgt_anchor)
+        #: per side, each sentence's anchors other than numbers, which explain it as a part of a group
+        #: (``_unanchored``); ``None`` when ``anchored_parts`` is off or the block has no anchors
+        self.src_keys: list[frozenset[str]] | None = None
+        self.tgt_keys: list[frozenset[str]] | None = None
+        if params.anchored_parts and self.any_anchor:
+            self.src_keys = [frozenset(k for k in a if k[0] != "#") if a else frozenset() for a in src_anchor]
+            self.tgt_keys = [frozenset(k for k in a if k[0] != "#") if a else frozenset() for a in tgt_anchor]
         self.words = lexicon is not None
         #: a lower bound of (evidence − length cost): the largest bonus word evidence can give (overlap 1, or 0
         #: for a negative weight); anchors and unexplained parts only add. ``-inf`` (no pruning) for parameters
@@ -482,27 +489,40 @@ class _Beads:
         if not self.words:
             return None, 0
         exclusive = self.params.exclusive_evidence
-        sa, ta = self._anchored(i, ni, j, nj)
         known_src, hit_src, bad_src = _side(self.src_known, i, ni, _image(self._tgt_image_span, self.tgt_image, j, nj),
-                                            exclusive, sa)
+                                            exclusive)
         known_tgt, hit_tgt, bad_tgt = _side(self.tgt_known, j, nj, _image(self._src_image_span, self.src_image, i, ni),
-                                            exclusive, ta)
-        unexplained = bad_src + bad_tgt
+                                            exclusive)
+        unexplained = 0
+        if bad_src or bad_tgt:  # rare: only then look for anchors that explain them
+            unexplained = (self._unanchored(bad_src, self.src_keys, self._tgt_span, self.tgt_anchor, j, nj)
+                           + self._unanchored(bad_tgt, self.tgt_keys, self._src_span, self.src_anchor, i, ni))
         if known_src < 2 or known_tgt < 2:
             return None, unexplained
         p, r = hit_src / known_src, hit_tgt / known_tgt
         return (2 * p * r / (p + r) if p + r else 0.0), unexplained
 
-    def _anchored(self, i: int, ni: int, j: int, nj: int) -> tuple[Sequence[bool], Sequence[bool]]:
-        """Per sentence of each side of a many-sentence bead: it shares an invariant token other than a number (math,
-        code, role, link, kept English word) with the other side, which explains it as well as translated words do
-        (``AlignParams.anchored_parts``; empty when off or when nothing in the block has anchors)."""
-        if not (self.params.anchored_parts and self.any_anchor) or (ni - i == 1 and nj - j == 1):
-            return (), ()
-        st = self._span(self._src_span, self.src_anchor, i, ni)
-        tt = self._span(self._tgt_span, self.tgt_anchor, j, nj)
-        return ([any(tok in tt and tok[0] != "#" for tok in self.src_anchor[k]) for k in range(i, ni)],
-                [any(tok in st and tok[0] != "#" for tok in self.tgt_anchor[k]) for k in range(j, nj)])
+    def _unanchored(self, sentences: Sequence[int] | None, keys: list[frozenset[str]] | None,
+                    other_cache: dict[tuple[int, int], Counter[str]], other_anchors: list[Counter[str]], lo: int,
+                    hi: int) -> int:
+        """How many of ``sentences`` share no invariant token other than a number (math, code, role, link, kept
+        English word; ``keys``) with the other side's sentences ``lo..hi``: such a token explains a sentence as well
+        as translated words do (``AlignParams.anchored_parts``)."""
+        if not sentences:
+            return 0
+        if keys is None:
+            return len(sentences)
+        count = 0
+        other = None
+        for k in sentences:
+            own = keys[k]
+            if own:
+                if other is None:
+                    other = self._span(other_cache, other_anchors, lo, hi)
+                if not own.isdisjoint(other):
+                    continue
+            count += 1
+        return count
 
     def lexical_one(self, i: int, j: int) -> tuple[float | None, int]:
         """:meth:`lexical` of the 1-1 bead ``(i, j)``, the same operations without spans."""
@@ -571,19 +591,28 @@ class _Beads:
         """Every sentence of the bead has word evidence on the other side: at least ``GROUP_EVIDENCE_HITS``
         of its known words translated there, and that share at least ``SENTENCE_PART_EVIDENCE``."""
         few = self.few_known
-        sa, ta = self._anchored(i, ni, j, nj)
-        if not (sa or ta) and (any(few[0][i:ni]) or any(few[1][j:nj])):  # cheap first: too few known words
-            return False
-        for known, lo, hi, image, anch in (
-                (self.src_known, i, ni, _image(self._tgt_image_span, self.tgt_image, j, nj), sa),
-                (self.tgt_known, j, nj, _image(self._src_image_span, self.src_image, i, ni), ta)):
-            for k in range(lo, hi):
-                if anch and anch[k - lo]:
-                    continue
-                words = known[k]
-                hits = len(words & image)
-                if hits < GROUP_EVIDENCE_HITS or hits < SENTENCE_PART_EVIDENCE * len(words):
-                    return False
+        anchored = self.src_keys is not None
+        if any(few[0][i:ni]) or any(few[1][j:nj]):  # cheap first: too few known words, unless an anchor explains them
+            if not anchored or (
+                    self._unanchored([k for k in range(i, ni) if few[0][k]], self.src_keys, self._tgt_span,
+                                     self.tgt_anchor, j, nj)
+                    or self._unanchored([k for k in range(j, nj) if few[1][k]], self.tgt_keys, self._src_span,
+                                        self.src_anchor, i, ni)):
+                return False
+        image = _image(self._tgt_image_span, self.tgt_image, j, nj)
+        for k in range(i, ni):
+            words = self.src_known[k]
+            hits = len(words & image)
+            if (hits < GROUP_EVIDENCE_HITS or hits < SENTENCE_PART_EVIDENCE * len(words)) and (
+                    not anchored or self._unanchored((k,), self.src_keys, self._tgt_span, self.tgt_anchor, j, nj)):
+                return False
+        image = _image(self._src_image_span, self.src_image, i, ni)
+        for k in range(j, nj):
+            words = self.tgt_known[k]
+            hits = len(words & image)
+            if (hits < GROUP_EVIDENCE_HITS or hits < SENTENCE_PART_EVIDENCE * len(words)) and (
+                    not anchored or self._unanchored((k,), self.tgt_keys, self._src_span, self.src_anchor, i, ni)):
+                return False
         return True
 
     @staticmethod
@@ -625,7 +654,7 @@ class _Beads:
             own = self.src_known if is_src else self.tgt_known
             known = own[k]
             if self.params.exclusive_evidence:  # what its own neighbours also say is no evidence of a merge
-                known = known - frozenset().union(*own[max(0, k - 1):k], *own[k + 1:k + 2])
+                known = known.difference(*own[max(0, k - 1):k], *own[k + 1:k + 2])
             images = self.tgt_image if is_src else self.src_image
             if len(known) < 3:
                 row = [0.0] * positions
@@ -709,28 +738,39 @@ def _image(cache: dict[tuple[int, int], frozenset[str]], images: list[frozenset[
 
 
 def _side(known: list[frozenset[str]], lo: int, hi: int, other_image: frozenset[str], exclusive: bool = False,
-          anchored: Sequence[bool] = ()) -> tuple[int, int, int]:
-    """Known words, explained words and unexplained sentences (on a side of several) of one bead side.
+          ) -> tuple[int, int, list[int] | None]:
+    """Known words and explained words of one bead side, and its sentences (on a side of several) that nothing on the
+    other side explains (``None`` if none; anchors are checked by the caller, only for these).
 
     A sentence of a side of several is unexplained when under ``SENTENCE_PART_EVIDENCE`` of its known words (three or
     more) are translated on the other side or, with ``exclusive``, when it has known words of its own (not also in the
-    other sentences of its side) and none of them is translated there; a sentence ``anchored`` (see
-    ``_Beads._anchored``) is explained."""
-    known_total = hit_total = unexplained = 0
+    other sentences of its side) and none of them is translated there."""
+    known_total = hit_total = 0
+    bad: list[int] | None = None
     several = hi - lo > 1
     for k in range(lo, hi):
         words = known[k]
-        hits, n_known = len(words & other_image), len(words)
+        hit_words = words & other_image
+        hits, n_known = len(hit_words), len(words)
         known_total += n_known
         hit_total += hits
-        if several and not (anchored and anchored[k - lo]):
-            if n_known >= 3 and hits < SENTENCE_PART_EVIDENCE * n_known:
-                unexplained += 1
-            elif exclusive and hits < n_known:  # some of its words are not translated: are they its own?
-                own = words.difference(*known[lo:k], *known[k + 1:hi])
-                if own and not own & other_image:
-                    unexplained += 1
-    return known_total, hit_total, unexplained
+        if several and (
+                (n_known >= 3 and hits < SENTENCE_PART_EVIDENCE * n_known)
+                # some of its words are not translated: are all its translated ones also its neighbours' words (and
+                # does it have words of its own)?
+                or (exclusive and hits < n_known and (
+                    (hit_words <= (pal := known[lo + 1 if k == lo else lo]) and not words <= pal) if hi - lo == 2
+                    else (_shared(hit_words, known, lo, k, hi) and not _shared(words, known, lo, k, hi))))):
+            if bad is None:
+                bad = []
+            bad.append(k)
+    return known_total, hit_total, bad
+
+
+def _shared(words: frozenset[str], known: list[frozenset[str]], lo: int, k: int, hi: int) -> bool:
+    """Every one of ``words`` is also a known word of another sentence of ``lo..hi`` than ``k`` (true when empty)."""
+    others = known[lo:k] + known[k + 1:hi]
+    return all(any(w in other for other in others) for w in words)
 
 
 def _prefix(values: Sequence[float]) -> list[float]:
