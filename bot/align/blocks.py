@@ -473,7 +473,7 @@ def _is_wide(doc: Document) -> bool:
             if size >= 4000:
                 break
     sample = "".join(parts)[:4000]
-    return len(_CJK.findall(sample)) * 4 > len(sample)
+    return sum(map(len, _CJK_RUN.findall(sample))) * 4 > len(sample)  # CJK characters, counted run by run
 
 
 def align(source: Document, translated: Document, extra_frameworks: Iterable[str] = ("paddle",),

@@ -21,7 +21,8 @@ PAIRED_KINDS = frozenset({Kind.PARAGRAPH, Kind.LIST, Kind.HEADING, Kind.BLOCKQUO
 
 
 def _lines(block: Block) -> list[str]:
-    return [ln for ln in block.text.splitlines() if not MARK_RE.match(ln)]
+    lines = block.text.splitlines()
+    return [ln for ln in lines if not MARK_RE.match(ln)] if ":`" in block.text else lines  # a mark line has ":`"
 
 
 def units(block: Block, lang: str) -> list[str]:

@@ -111,7 +111,9 @@ class Block:
     @property
     def body(self) -> str:
         """The text without its mark lines (for code: without the fences)."""
-        lines = [ln for ln in self.text.splitlines() if not MARK_RE.match(ln)]
+        lines = self.text.splitlines()
+        if ":`" in self.text:  # every mark line has one (most code cells have none: no per-line match then)
+            lines = [ln for ln in lines if not MARK_RE.match(ln)]
         if self.kind in (Kind.CODE, Kind.TOC) and lines and FENCE_RE.match(lines[0]):
             lines = lines[1:-1] if len(lines) > 1 and FENCE_RE.match(lines[-1]) else lines[1:]
         return "\n".join(lines)

