@@ -196,7 +196,10 @@ def parallel_build(edition_dir: Path,
                    source_lang: str = typer.Option("en", "--source-lang"),
                    suffix: str = typer.Option("_origin", "--origin-suffix", help=ORIGIN_SUFFIX_HELP),
                    extra_framework: list[str] = typer.Option(["paddle"], "--extra-framework",
-                                                             help=EXTRA_FRAMEWORK_HELP)):
+                                                             help=EXTRA_FRAMEWORK_HELP),
+                   jobs: int | None = typer.Option(None, "--jobs", "-j", help="Processes aligning file pairs "
+                                                   "(default: the usable CPUs; 1: in this process). The output is "
+                                                   "the same for any number.")):
     """Align every X.md / X_origin.md pair of EDITION_DIR and write parallel data (exit 1 when partial)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -212,6 +215,8 @@ def parallel_build(edition_dir: Path,
         raise fail(f"--format must be one of {', '.join(pd.FORMATS)} (got {fmt!r})")
     check_lang(lang)
     check_lang(source_lang, "--source-lang")
+    if jobs is not None and jobs < 1:
+        raise fail(f"--jobs must be at least 1 (got {jobs})")
     if output.is_dir():
         raise fail(f"--output {output} is a directory; name the file to write (e.g. {output / ('pairs.' + fmt)})")
     if not output.parent.is_dir():
@@ -220,14 +225,20 @@ def parallel_build(edition_dir: Path,
     if total == 0:
         raise fail(f"{edition_dir}: no X.md with X{suffix}.md beside it in a chapter folder (files at the top "
                    f"level are not chapters); point at an edition checkout, or run `amts init` to write origin files")
+    if jobs is None:
+        from bot.filepool import usable_cpus
+
+        jobs = usable_cpus()
+    # refreshed on each finished file, not by a thread: worker processes are forked only from a one-thread process
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console.console, transient=True) as progress:
+                  console=err_console.console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("aligning", total=total)
+        progress.refresh()
 
         def step(rel: str) -> None:
-            progress.update(task, advance=1, description=f"aligning {rel[-40:]}")
+            progress.update(task, advance=1, description=f"aligned {rel[-40:]}", refresh=True)
 
-        report = pd.build(edition_dir, lang, granularity, fmt, source_lang, suffix, extra_framework, step)
+        report = pd.build(edition_dir, lang, granularity, fmt, source_lang, suffix, extra_framework, step, jobs)
     pd.write_atomic(output, pd.render(report.pairs, source_lang, lang, fmt))
     summary = Table("files", "pairs", "dropped", "skipped files", title=f"parallel data → {output}")
     summary.add_row(str(report.files), str(len(report.pairs)), str(sum(report.dropped.values())),

@@ -33,7 +33,9 @@ from pathlib import Path
 
 from bot import __version__
 from bot.align.blocks import align
+from bot.align.lexicon import default_lexicon
 from bot.align.textpairs import TextPair, text_pairs
+from bot.filepool import map_ordered
 from bot.markdown.io import InputError, read_document
 
 MAX_SEGMENT_BYTES = 1000
@@ -124,30 +126,66 @@ def _gc_paused() -> Iterator[None]:
 
 def build(edition_dir: Path, lang: str, granularity: str = "sentence", fmt: str = "tmx",
           src_lang: str = "en", suffix: str = "_origin", extra_frameworks: Iterable[str] = ("paddle",),
-          progress: Callable[[str], None] | None = None) -> BuildReport:
-    """Align every file pair of the edition and collect the filtered text pairs."""
+          progress: Callable[[str], None] | None = None, jobs: int = 1) -> BuildReport:
+    """Align every file pair of the edition and collect the filtered text pairs.
+
+    ``jobs`` worker processes align the file pairs (``bot.filepool``; 1: in this process); the report is the
+    same for any ``jobs``: pairs in file order, skipped files in file order. ``progress(rel)`` is called as
+    each file pair is done."""
     with _gc_paused():
-        return _build(edition_dir, lang, granularity, fmt, src_lang, suffix, extra_frameworks, progress)
+        report = BuildReport()
+        file_pairs, report.skipped = find_pairs(edition_dir, suffix)
+        tasks = [FileTask(o, t, src_lang, lang, granularity, tuple(extra_frameworks)) for o, t in file_pairs]
+        rels = [t.relative_to(edition_dir).as_posix() for _, t in file_pairs]
+        results = map_ordered(align_file, tasks, jobs, initializer=prepare_worker, cost=FileTask.size,
+                              done=(lambda i: progress(rels[i])) if progress else None)
+        collected: list[TextPair] = []
+        for rel, result in zip(rels, results, strict=True):
+            if result.error is not None:
+                report.skipped.append(Skipped(rel, result.error))
+            else:
+                report.files += 1
+                collected += result.pairs
+        report.pairs = filter_pairs(collected, fmt, report.dropped)
+        return report
 
 
-def _build(edition_dir: Path, lang: str, granularity: str, fmt: str, src_lang: str, suffix: str,
-           extra_frameworks: Iterable[str], progress: Callable[[str], None] | None) -> BuildReport:
-    report = BuildReport()
-    file_pairs, report.skipped = find_pairs(edition_dir, suffix)
-    collected: list[TextPair] = []
-    for origin, translation in file_pairs:
-        rel = translation.relative_to(edition_dir).as_posix()
-        if progress:
-            progress(rel)
+@dataclass(frozen=True)
+class FileTask:
+    """One file pair to align, with everything the alignment depends on (it is sent to a worker process)."""
+
+    origin: Path
+    translation: Path
+    src_lang: str
+    lang: str
+    granularity: str
+    extra_frameworks: tuple[str, ...]
+
+    def size(self) -> int:
+        return self.origin.stat().st_size + self.translation.stat().st_size
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The text pairs of one file pair, or why it was skipped (``error``: the input was refused)."""
+
+    pairs: list[TextPair]
+    error: str | None = None
+
+
+def align_file(task: FileTask) -> FileResult:
+    """Read, parse and align one file pair: its unfiltered text pairs in document order."""
+    with _gc_paused():
         try:
-            alignment = align(read_document(origin), read_document(translation), extra_frameworks)
+            alignment = align(read_document(task.origin), read_document(task.translation), task.extra_frameworks)
         except InputError as e:
-            report.skipped.append(Skipped(rel, str(e)))
-            continue
-        report.files += 1
-        collected += text_pairs(alignment, src_lang, lang, granularity)
-    report.pairs = filter_pairs(collected, fmt, report.dropped)
-    return report
+            return FileResult([], str(e))
+        return FileResult(text_pairs(alignment, task.src_lang, task.lang, task.granularity))
+
+
+def prepare_worker() -> None:
+    """Load once per worker process what every file's alignment reads (the shipped lexicon)."""
+    default_lexicon()
 
 
 def render_tmx(pairs: Iterable[TextPair], src_lang: str, tgt_lang: str) -> str:

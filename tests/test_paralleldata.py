@@ -76,7 +76,9 @@ def test_filters_report_every_drop_reason():
     assert [p.src for p in pd.filter_pairs(pairs, "tmx", Counter())] == ["Keep me.", "-1 is negative."]
 
 
-def test_bad_inputs_are_skipped_with_reasons_and_the_run_is_partial(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_bad_inputs_are_skipped_with_reasons_and_the_run_is_partial(tmp_path, jobs):
+    """With ``--jobs 2`` the two unreadable file pairs fail inside worker processes: reported the same way."""
     root = edition(tmp_path)
     (root / "chapter_x" / "lonely.md").write_text("# 孤独\n", encoding="utf-8")
     (root / "chapter_x" / "orphan_origin.md").write_text("# Orphan\n", encoding="utf-8")
@@ -85,13 +87,33 @@ def test_bad_inputs_are_skipped_with_reasons_and_the_run_is_partial(tmp_path):
     (root / "chapter_x" / "latin.md").write_bytes(b"caf\xe9\n")
     (root / "chapter_x" / "latin_origin.md").write_text("# Cafe\n", encoding="utf-8")
     out = tmp_path / "out.tsv"
-    res = run("parallel-data", "build", str(root), "--lang", "zh", "--format", "tsv", "-o", str(out))
+    res = run("parallel-data", "build", str(root), "--lang", "zh", "--format", "tsv", "-o", str(out), "--jobs", jobs)
     assert res.returncode == 1, res.stderr
     assert "translation without its _origin.md" in res.stdout and "origin file without its translation" in res.stdout
+    skipped = [line.split(":")[0].split("/")[-1] for line in res.stdout.splitlines() if "skipped chapter_x" in line]
+    assert skipped == ["lonely.md", "orphan_origin.md", "broken.md", "latin.md"]  # unpaired files, then file order
     assert "never closed" in res.stdout and "not UTF-8" in res.stdout
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "en\tzh" and len(lines) > 20
+    assert lines == pd.render(pd.build(edition(tmp_path / "good"), "zh").pairs, "en", "zh", "tsv").splitlines()
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.tsv")]
+
+
+def test_jobs_2_writes_the_same_file_as_jobs_1(tmp_path):
+    """The 8 file pairs of the bundled book aligned by two worker processes (largest first, so they finish out of
+    order) and in process: the same bytes, the same summary."""
+    book = DATA / "corpus" / "d2l-zh"
+    outs, out = {}, tmp_path / "out.tmx"
+    for jobs in ("1", "2"):
+        out.unlink(missing_ok=True)
+        res = run("parallel-data", "build", str(book), "--lang", "zh", "-o", str(out), "--jobs", jobs)
+        assert res.returncode == 0, res.stderr
+        outs[jobs] = (out.read_bytes(), res.stdout)
+    assert outs["1"] == outs["2"]
+    assert outs["1"][0].count(b"<tu>") > 400
+    report = pd.build(book, "zh", jobs=2)
+    assert [(p.src, p.tgt, p.line, p.score) for p in report.pairs] == \
+        [(p.src, p.tgt, p.line, p.score) for p in pd.build(book, "zh").pairs]
 
 
 def test_bad_arguments_exit_2(tmp_path):
@@ -99,6 +121,8 @@ def test_bad_arguments_exit_2(tmp_path):
     assert res.returncode == 2 and "not a directory" in res.stderr
     res = run("parallel-data", "build", str(tmp_path), "--lang", "zh", "--format", "xls", "-o", str(tmp_path / "x"))
     assert res.returncode == 2 and "--format" in res.stderr
+    res = run("parallel-data", "build", str(tmp_path), "--lang", "zh", "--jobs", "0", "-o", str(tmp_path / "x"))
+    assert res.returncode == 2 and "--jobs must be at least 1" in res.stderr
     assert not (tmp_path / "x").exists()
 
 
