@@ -25,6 +25,10 @@ What is printed, and why:
 4. The remaining misses, to read.
 5. The gold sentence rows missed by kind of bead (1-1, 2-1/1-2, unpaired, larger), tuning vs held-out groups.
 
+Section 1c puts the sentence aligner beside the classic baseline, nltk's length-only Gale–Church
+(``bot/align/galechurch.py``: ``nltk.translate.gale_church.align_blocks`` with its default parameters) on the same
+sentence splits of the same gold block pairs, scored by the same scorer, per group and by kind of bead.
+
 Lexicon training time is printed too (Dice: one pass; IBM-1: EM iterations in pure Python).
 """
 
@@ -41,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot import paralleldata as pd  # noqa: E402
 from bot.align.blocks import align  # noqa: E402
+from bot.align.galechurch import gale_church_block  # noqa: E402
 from bot.align.gold import BlockScore, GoldFile, SentenceScore, load_gold, score_blocks, score_sentences  # noqa: E402
 from bot.align.lexicon import Lexicon, train_dice, train_ibm1, training_pairs  # noqa: E402
 from bot.align.sentalign import align_block  # noqa: E402
@@ -139,8 +144,12 @@ def shape_class(relation: str) -> str:
     return SHAPES[0] if m == n == 1 else SHAPES[2] if m * n == 0 else SHAPES[1] if m + n == 3 else SHAPES[3]
 
 
-def shape_misses(f: GoldFile, lexicon: Lexicon | None) -> Counter[tuple[str, bool]]:
-    """(bead kind, found) counts over the gold sentence rows of ``f``: which kinds of rows the aligner misses."""
+def shape_misses(f: GoldFile, lexicon: Lexicon | None, aligner=None) -> Counter[tuple[str, bool]]:
+    """(bead kind, found) counts over the gold sentence rows of ``f``: which kinds of rows the aligner misses
+    (``aligner(en, tgt, "en", lang)``; by default ``align_block`` with ``lexicon``)."""
+    if aligner is None:
+        def aligner(e, t, sl, tl):
+            return align_block(e, t, sl, tl, lexicon=lexicon)
     rows: dict[tuple[int, int], list] = {}
     for r in f.sentences:
         rows.setdefault((r.en_start, r.tgt_start), []).append(r)
@@ -149,7 +158,7 @@ def shape_misses(f: GoldFile, lexicon: Lexicon | None) -> Counter[tuple[str, boo
     out: Counter[tuple[str, bool]] = Counter()
     for (es, ts), gold_rows in rows.items():
         found = {(" ".join(b.src_text.split()), " ".join(b.tgt_text.split()))
-                 for b in align_block(src[es], tgt[ts], "en", f.lang, lexicon=lexicon)}
+                 for b in aligner(src[es], tgt[ts], "en", f.lang)}
         for r in gold_rows:
             out[(shape_class(r.relation), (" ".join(r.en.split()), " ".join(r.tgt.split())) in found)] += 1
     return out
@@ -288,6 +297,39 @@ def main() -> int:
         print(line("no lexicon", b, s))
         b, s, _, _ = score(gold, train_dice(train), mixed=False)
         print(line("dice, mixed groups off (sync default)", b, s))
+
+    print("\n1c. Sentence aligners side by side: the baseline, nltk's Gale-Church (length only, default parameters),"
+          " on the same sentence splits of the same gold block pairs; sentence P/R/F1 and gold rows missed by kind")
+    baselines = {"gale_church, weighted_length (CJK x2.4)": lambda e, t, sl, tl: gale_church_block(e, t, sl, tl,
+                                                                                                       "weighted"),
+                 "gale_church, text_length (zh x3.0)": lambda e, t, sl, tl: gale_church_block(e, t, sl, tl, "text")}
+    rows: dict[str, dict[str, tuple[SentenceScore, Counter]]] = {}
+    for label, aligner in baselines.items():
+        per_group: dict[str, tuple[SentenceScore, Counter]] = defaultdict(lambda: (SentenceScore(), Counter()))
+        for f in gold:
+            group = group_of(f.name, heldout, heldout2, heldout3, heldout4)
+            kinds = shape_misses(f, None, aligner)
+            for key in (group, "tuning" if group not in HELD_GROUPS else "held-out (all 4 groups)"):
+                per_group[key][0].add(score_sentences(f, aligner))
+                per_group[key][1].update(kinds)
+        rows[label] = per_group
+    for method in results:
+        per_group = defaultdict(lambda: (SentenceScore(), Counter()))
+        totals, _, _, _, _, shapes = results[method]
+        for group in GROUPS:
+            if group in totals:
+                key = "tuning" if group not in HELD_GROUPS else "held-out (all 4 groups)"
+                for k in (group, key):
+                    per_group[k][0].add(totals[group][1])
+                    per_group[k][1].update(shapes[group])
+        rows[f"sentalign, {'no lexicon' if method == 'none' else method + ' (leave-chapter-out)'}"] = per_group
+    for group in ("tuning", *HELD_GROUPS, "held-out (all 4 groups)"):
+        print(f"  {group}")
+        for label, per_group in rows.items():
+            s, kinds = per_group[group]
+            counts = {kind: (kinds[(kind, False)], kinds[(kind, False)] + kinds[(kind, True)]) for kind in SHAPES}
+            missed = ", ".join(f"{kind.split(' ')[0]} {miss}/{n}" for kind, (miss, n) in counts.items() if n)
+            print(f"    {label:<44} P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f}   missed {missed}")
 
     print("\n2. Other editions (no lexicon): Turkish (human), Japanese (machine-translation import)")
     for lang in ("tr", "ja"):
