@@ -1071,3 +1071,96 @@ def test_human_sync_score_counts_marker_carries_the_humans_skipped(tmp_path):
     score = human_sync(folder)
     assert (score.tp, score.pos, score.touched) == (1, 1, 2)
     assert score.markers_only == 1 and score.kept == 2 and score.both_kept == 1
+
+
+_TRAIN = ("def train_2d(trainer, steps=20):  #@save\n    \"\"\"{doc}\"\"\"\n    # {comment}\n    x1, x2 = -5, -2\n"
+          "    results = [(x1, x2)]\n    for i in range(steps):\n        x1, x2 = trainer(x1, x2)\n"
+          "        results.append((x1, x2))\n    return results\n")
+_TRACE = ("def show_trace_2d(f, results):  #@save\n    \"\"\"{doc}\"\"\"\n    d2l.set_figsize()\n"
+          "    d2l.plt.plot(*zip(*results), '-o', color='#ff7f0e')\n"
+          "    x1, x2 = d2l.meshgrid(d2l.arange(-5.5, 1.0, 0.1), d2l.arange(-3.0, 1.0, 0.1){ij})\n"
+          "    d2l.plt.contour(x1, x2, f(x1, x2), colors='#1f77b4')\n")
+
+
+FRAMEWORKS = ("mxnet", "pytorch", "tensorflow")
+
+
+def _split_gd(comment: str, start: str) -> tuple[str, str, str]:
+    """d2l-zh gd.md: the origin's one `#@tab all` cell of two functions is four cells in the edition (one
+    per function and framework group, paddle's own); upstream then edits the English cell."""
+    en = dict(doc="Optimize a 2D objective function.", comment="`s1` and `s2` are state variables used later")
+    zh = dict(doc="用定制的训练机优化2D目标函数", comment="s1和s2是稍后将使用的内部状态变量")
+    trace_en, trace_zh = dict(doc="Show the trace of 2D variables.", ij=""), dict(doc="显示2D变量的轨迹", ij="")
+    imports = "\n".join(CELL.format(tab=f, body=f"from d2l import {f} as d2l\n") for f in FRAMEWORKS)
+    paddle = CELL.format(tab="paddle", body="from d2l import paddle as d2l\n")
+    head, tail = imports + "\nLet us see how it works:\n\n", "\n接下来，我们观察轨迹。\n"
+    origin = head + CELL.format(tab="all", body=_TRAIN.format(**en) + "\n" + _TRACE.format(**trace_en)) + \
+        "\nNext, we observe the trace.\n"
+    new_train = _TRAIN.format(**{**en, "comment": comment}).replace("x1, x2 = -5, -2", start)
+    new = head + CELL.format(tab="all", body=new_train + "\n" + _TRACE.format(**trace_en)) + \
+        "\nNext, we observe the trace.\n"
+    edition = imports + "\n" + paddle + "\n让我们看看它如何工作：\n\n" + "\n".join([
+        CELL.format(tab="mxnet, pytorch, tensorflow", body=_TRAIN.format(**zh)),
+        CELL.format(tab="mxnet, tensorflow", body=_TRACE.format(**trace_zh)),
+        CELL.format(tab="pytorch", body=_TRACE.format(**{**trace_zh, "ij": ", indexing='ij'"})),
+        CELL.format(tab="paddle", body=_TRAIN.format(**zh) + "\n" + _TRACE.format(**trace_zh))]) + tail
+    return origin, new, edition
+
+
+def test_a_cell_the_edition_split_per_function_is_never_merged_with_the_whole_english_cell():
+    """zh -> v1.0.0-beta0 gd.md: `train_2d` pasted into the `show_trace_2d` cell (defined twice for mxnet and
+    tensorflow) and its Chinese docstring replaced, because one part of the split was merged with the whole."""
+    for start, action in (("x1, x2 = -5, -2", "cosmetic"), ("x1, x2 = -4, -2", "kept-review")):
+        origin, new, edition = _split_gd("`s1` and `s2` are state variables used in Momentum", start)
+        _, out = _sync_text(origin, new, edition)
+        assert out.edition_text == edition, start
+        unit = next(u for u in out.units if u.action not in ("keep",) and "split" in " ".join(u.notes))
+        assert unit.action == action and "into 3 cells" in unit.notes[0]
+        assert ("edition-split-cell" in unit.flags) == (action == "kept-review")
+        _accounted(edition, out)
+
+
+def test_split_parts_needs_the_parts_to_cover_the_english_cell_and_the_aligned_one_not_to():
+    from bot.sync.merge import split_parts
+
+    base = CELL.format(tab="all", body="def f():\n    return 1\n\ndef g():\n    return 2\n")
+    f_cell, g_cell = CELL.format(tab="all", body="def f():\n    return 1\n"), \
+        CELL.format(tab="all", body="def g():\n    return 2\n")
+    other = CELL.format(tab="all", body="print(f() + g())\nplt.show()\n")
+    assert split_parts(base, [f_cell, g_cell, other], 1) == [0, 1]
+    assert split_parts(base, [f_cell, other], 0) == []  # g is nowhere: not a split, a real conflict
+    assert split_parts(base, [base, g_cell], 0) == []  # the aligned cell holds it all
+    assert split_parts(base, [f_cell, g_cell], 0) == [0, 1]
+    assert split_parts(base, [base.replace("all", "mxnet"), base.replace("all", "tensorflow")], 0) == []  # copies
+
+
+def test_a_function_the_edition_defines_for_a_framework_is_not_inserted_a_second_time():
+    """zh -> v1.0.3 gd.md: upstream wrote one `show_trace_2d` cell per framework where the edition has one for
+    mxnet and tensorflow; upstream's new mxnet cell (different code) was inserted and mxnet defined it twice.
+    A framework upstream moves out of a shared cell into its own new cell (sgd.md: pytorch) is still inserted."""
+    origin, _, edition = _split_gd("`s1` and `s2` are state variables used later", "x1, x2 = -5, -2")
+    trace = dict(doc="Show the trace of 2D variables.", ij="")
+    train = _TRAIN.format(doc="Optimize a 2D objective function.", comment="`s1` and `s2` are state variables")
+    per_framework = "\n".join([
+        CELL.format(tab="all", body=train),
+        CELL.format(tab="mxnet", body=_TRACE.format(**trace).replace("0.1)", "0.1).asnumpy()")),
+        CELL.format(tab="tensorflow", body=_TRACE.format(**trace)),
+        CELL.format(tab="pytorch", body=_TRACE.format(**{**trace, "ij": ", indexing='ij'"}))])
+    new = origin[:origin.index("```{.python .input}\n#@tab all")] + per_framework + "\nNext, we observe the trace.\n"
+    _, out = _sync_text(origin, new, edition)
+    assert out.edition_text == edition  # nothing defined twice, tensorflow keeps its show_trace_2d
+    review = [u for u in out.units if "edition-defines-it" in u.flags]
+    assert len(review) == 1 and review[0].action == "kept-review" and "for mxnet" in review[0].notes[0]
+    assert ".asnumpy()" not in out.origin_text  # left out of the origin: the next sync raises it again
+    _accounted(edition, out)
+
+    head = "\n".join(CELL.format(tab=f, body=f"from d2l import {f} as d2l\n") for f in FRAMEWORKS) + "\n"
+    sgd = "def sgd(x1, x2, s1, s2, f_grad):\n    g1, g2 = f_grad(x1, x2)\n    return (x1 - g1, x2 - g2, 0, 0)\n"
+    origin = head + "Text.\n\n" + CELL.format(tab="mxnet, pytorch", body=sgd) + "\nMore.\n"
+    new = head + "Text.\n\n" + "\n".join([CELL.format(tab="mxnet", body=sgd),
+                                          CELL.format(tab="pytorch", body=sgd.replace("g1, g2 =", "g1, g2 = 0.5 *"))]) \
+        + "\nMore.\n"
+    edition = head + "文本。\n\n" + CELL.format(tab="mxnet, pytorch, paddle", body=sgd) + "\n更多。\n"
+    _, out = _sync_text(origin, new, edition)
+    assert out.edition_text.count("#@tab pytorch\ndef sgd") == 1 and "#@tab mxnet, paddle\ndef sgd" in out.edition_text
+    assert not [u for u in out.units if "edition-defines-it" in u.flags]

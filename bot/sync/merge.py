@@ -11,7 +11,7 @@ conflict: the new English cell is taken whole and flagged.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -204,6 +204,43 @@ def _merge_regions(base: str, theirs: str, ours: str) -> MergeResult:
     if text and not text.endswith("\n") and theirs.endswith("\n"):
         text += "\n"
     return MergeResult(text, False, reset)
+
+
+#: A cell is a part of an English cell when this share of its code lines are lines of that cell; the parts
+#: together must cover this share of the English cell's code lines, the aligned cell alone less.
+PART_SHARE = 0.8
+SPLIT_COVER = 0.9
+
+
+def _code_lines(cell: str) -> list[str]:
+    """The code-only keys of a cell's lines, fences and blank/comment-only lines left out."""
+    lines = [ln for ln in cell.splitlines() if not ln.lstrip().startswith("```")]
+    return [k for k in _keys(lines) if k]
+
+
+def split_parts(base: str, cells: Sequence[str], at: int, own: Collection[int] = ()) -> list[int]:
+    """The edition split the English cell ``base`` into several cells: the indexes of those parts among
+    ``cells`` (a run of consecutive edition code cells; ``cells[at]`` is the one aligned with ``base``; ``own``
+    are the cells of frameworks only the edition has, never parts), or ``[]`` when it did not. d2l-zh splits a
+    ``#@tab all`` cell of two functions into one cell per function and framework group: no part holds the
+    English cell, together they do. Merging the English cell into one of them (or into the edition's own
+    paddle cell) would define the other parts' code twice and leave them stale."""
+    wanted = set(_code_lines(base))
+    if not wanted:
+        return []
+
+    def cover(idx: Sequence[int]) -> float:
+        return len(wanted & set().union(*(_code_lines(cells[i]) for i in idx))) / len(wanted)
+
+    def from_base(i: int) -> bool:
+        lines = _code_lines(cells[i])
+        return bool(lines) and sum(k in wanted for k in lines) >= PART_SHARE * len(lines)
+
+    parts = [i for i in range(len(cells)) if i not in own and from_base(i)]
+    if len(parts) < 2 or (at not in parts and not (at in own and from_base(at))) \
+            or max(cover([i]) for i in parts) >= SPLIT_COVER or cover(parts) < SPLIT_COVER:
+        return []
+    return parts
 
 
 def keep_comment_lines(ours: str, merged: str) -> str:

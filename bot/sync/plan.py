@@ -29,7 +29,15 @@ from bot.sync.conventions import reapply
 from bot.sync.diff import Change, diff_blocks
 from bot.sync.markers import transfer
 from bot.sync.markup import carry_markup
-from bot.sync.merge import MergeResult, code_key, drop_frameworks, keep_comment_lines, merge_code, tab_frameworks
+from bot.sync.merge import (
+    MergeResult,
+    code_key,
+    drop_frameworks,
+    keep_comment_lines,
+    merge_code,
+    split_parts,
+    tab_frameworks,
+)
 from bot.sync.nearmatch import FLAG as NEAR_FLAG
 from bot.sync.nearmatch import near_match
 from bot.sync.splice import Piece, splice, splice_items
@@ -269,6 +277,8 @@ class _Planner:
                     efw = set(_frameworks_of(e))
                     if k in self.updated or not (fw & efw or "all" in fw | efw):
                         continue
+                    if "all" not in fw and efw - fw - set(self.edition_only):
+                        continue  # updated in place it would drop a framework it runs for (gd.md's mxnet+tf cell)
                     sim = ratio(b.loose_key, e.loose_key)
                     if defines and defines == _defines(e.text):
                         sim = max(sim, SAME_CELL_SIMILARITY)  # the same classes/functions for that framework
@@ -345,6 +355,7 @@ class _Planner:
             self._emit_attached(k)
         self._settle_claimed_tabs()
         self._settle_superseded()
+        self._settle_defined_twice()
 
     def _settle_superseded(self) -> None:
         """A framework the edition wrote on its own (its old English had none) and that upstream now has: the
@@ -375,6 +386,34 @@ class _Planner:
                                      old_text=u.old_text, notes=[
                                          "the edition's own tab region, kept as its version of upstream's new one "
                                          "(see the already-in-edition entry); its old English was deleted upstream"])
+
+    def _settle_defined_twice(self) -> None:
+        """A code cell inserted from upstream that defines, for one of its frameworks, a class or function the
+        planned edition already defines as often as the new English does is not inserted: kept for review
+        (the origin file leaves it out, so the next sync raises it again). d2l-zh keeps one ``show_trace_2d``
+        cell for mxnet and tensorflow where upstream later wrote one per framework (gd.md to v1.0.3)."""
+        cells = [(n, c) for n, u in enumerate(self.units) if u.parts and all(isinstance(p, str) for p in u.parts)
+                 and "```" in (text := "".join(u.parts)) and _TOP_DEF.search(text) for c in _code_cells(text)]
+        wanted = [c for c in _code_cells(self.new.render()) if c[1]]
+        for n, u in enumerate(self.units):
+            mine = [c for m, c in cells if m == n]
+            if u.action not in ("insert", "insert-copy") or len(mine) != 1:
+                continue
+            fws, names = mine[0]
+            others = [(m, c) for m, c in cells if m != n]
+            twice = sorted(f for f in fws - {"all"} if sum(_covers(c, f, names) for _, c in others)
+                           >= sum(_covers(c, f, names) for c in wanted))
+            if not twice:
+                continue
+            lines = sorted({self.edition.blocks[self.units[m].old_edition[0]].start for m, c in others
+                            if self.units[m].old_edition and any(_covers(c, f, names) for f in twice)})
+            where = f" (line {', '.join(map(str, lines))})" if lines else ""
+            self.units[n] = Unit("kept-review", u.new, (), (), flags=["edition-defines-it"],
+                                 english_diff=u.english_diff, notes=[
+                                     f"upstream added a {', '.join(sorted(fws))} cell defining "
+                                     f"{', '.join(sorted(names))}; the edition already defines it for "
+                                     f"{', '.join(twice)}{where}: not inserted (it would be defined twice), carry "
+                                     "upstream's version by hand; the origin file leaves it out"])
 
     def _fixed_group(self, c: Change, tgt: Sequence[int]) -> bool:
         """A block the translator split in two (a 1-n pair) whose English changed only in formulas, code spans or
@@ -578,6 +617,8 @@ class _Planner:
         o, n, e = self.origin.blocks[c.old], self.new.blocks[c.new], self.edition.blocks[k]
         if n.kind in COPY_KINDS or o.kind in COPY_KINDS:
             if n.kind == Kind.CODE and o.kind == Kind.CODE and e.kind == Kind.CODE:
+                if self._split_cell(c, k, o, n, e):
+                    return
                 m = merge_code(o.text, n.text, e.text, self.edition_only)
                 flags = ["code conflict: new English code taken"] if m.conflict else []
                 if m.already:
@@ -634,6 +675,42 @@ class _Planner:
                                    markers_added=moved.added, markers_carried=moved.carried))
             return
         self._retranslate((c.old,), (k,), (c.new,), c)
+
+    def _code_run(self, k: int) -> list[int]:
+        """The run of consecutive edition code cells that cell ``k`` sits in, in order."""
+        lo = hi = k
+        while lo > 0 and self.edition.blocks[lo - 1].kind == Kind.CODE:
+            lo -= 1
+        while hi + 1 < len(self.edition.blocks) and self.edition.blocks[hi + 1].kind == Kind.CODE:
+            hi += 1
+        return list(range(lo, hi + 1))
+
+    def _split_cell(self, c: Change, k: int, o: Block, n: Block, e: Block) -> bool:
+        """The edition split the origin cell into several cells (``merge.split_parts``) and cell ``k`` is one
+        of them (or the edition's own paddle cell): the cells are kept, never merged with the whole English
+        cell. Upstream changing only comments, strings or layout is then cosmetic (the edition's cells have
+        that code); a code change is kept for review with the edition's cells named, its old English staying
+        in the origin file."""
+        run = self._code_run(k)
+        own = [i for i, j in enumerate(run)
+               if self.edition.blocks[j].tabs and set(self.edition.blocks[j].tabs) <= set(self.edition_only)]
+        parts = split_parts(o.text, [self.edition.blocks[j].text for j in run], run.index(k), own)
+        if not parts:
+            return False
+        where = ", ".join(f"line {self.edition.blocks[run[i]].start} ({', '.join(self.edition.blocks[run[i]].tabs)})"
+                          for i in parts)
+        note = f"the edition splits this English cell into {len(parts)} cells: {where}"
+        if code_key(o.text) == code_key(n.text) and tab_frameworks(o.text) == tab_frameworks(n.text):
+            self.units.append(Unit("cosmetic", (c.new,), (k,), (c.old,), [e.text], self._sep_edition(k),
+                                   ["only comments or strings changed upstream"], c.word_diff, e.text,
+                                   notes=[note + "; only comments, strings or layout changed upstream: kept"]))
+            return True
+        self.units.append(Unit("kept-review", (c.new,), (k,), (c.old,), [e.text], self._sep_edition(k),
+                               ["edition-split-cell"], c.word_diff, e.text, notes=[
+                                   note + "; the upstream code change was not applied (it would define the "
+                                   "other cells' code twice): carry it by hand; the old English stays in the "
+                                   f"origin file. New English: {_clip(n.text)}"]))
+        return True
 
     def _own_cells(self, k: int, n: Block, added: Sequence[str]) -> list[int]:
         """Edition code cells right around cell ``k`` (the run of cells it sits in) that are the edition's own
@@ -779,6 +856,20 @@ _TOP_DEF = re.compile(r"^(?:class|def)\s+(\w+)", re.M)
 def _defines(code: str) -> frozenset[str]:
     """The top-level classes and functions a code cell defines."""
     return frozenset(_TOP_DEF.findall(code))
+
+
+_FENCE_CELL = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+def _code_cells(text: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """(frameworks, top-level definitions) of each fenced code cell of ``text`` (no ``#@tab`` line: mxnet)."""
+    return [(frozenset(tab_frameworks(m.group(1)) or ("mxnet",)), _defines(m.group(1)))
+            for m in _FENCE_CELL.finditer(text)]
+
+
+def _covers(cell: tuple[frozenset[str], frozenset[str]], framework: str, names: frozenset[str]) -> bool:
+    """The cell runs for ``framework`` and defines one of ``names``."""
+    return (framework in cell[0] or "all" in cell[0]) and bool(cell[1] & names)
 
 
 def _verbatim(word: str) -> bool:
