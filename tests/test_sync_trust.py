@@ -1118,6 +1118,9 @@ def test_a_cell_the_edition_split_per_function_is_never_merged_with_the_whole_en
         assert unit.action == action and "into 3 cells" in unit.notes[0]
         assert ("edition-split-cell" in unit.flags) == (action == "kept-review")
         _accounted(edition, out)
+    from bot.sync.triage import flag_risk
+
+    assert all(flag_risk(f)[0] >= 70 for f in ("edition-split-cell", "edition-defines-it"))  # reviewers see them
 
 
 def test_split_parts_needs_the_parts_to_cover_the_english_cell_and_the_aligned_one_not_to():

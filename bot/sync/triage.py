@@ -65,6 +65,8 @@ ACTION_RISK: dict[str, tuple[int, str]] = {
 FLAG_RISK: tuple[tuple[str, int, str], ...] = (
     (r"invariant failure", 95, "markup check failed"),
     (r"code conflict", 90, "code merge conflict"),
+    (r"edition-split-cell", 70, "the edition splits this English cell: upstream's code change not applied, carry it"),
+    (r"edition-defines-it", 70, "upstream's new cell not inserted: the edition defines it already, compare them"),
     (r"human-text-deleted", 85, "human text deleted"),
     (r"human-text-replaced", 80, "human text replaced"),
     (r"broken-markdown", 50, "the edition's markdown is broken here: kept as written, fix it by hand"),
