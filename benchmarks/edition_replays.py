@@ -46,6 +46,7 @@ def build(en: Path, edition: Path, lang: str, target: str, out: Path, source: st
         (folder / "edition" / origin).write_bytes(old)
         rows.append(f"| `{path}` | {len(old)} | {len(new)} |")
     sha = _git(edition, "rev-parse", rev).decode().strip()
+    folder.mkdir(parents=True, exist_ok=True)  # also when no origin file differs (or the edition has none)
     (folder / "RANGE.md").write_text(
         f"# {folder.name}\n\n- edition: {source} at `{sha}`\n- upstream: d2l-ai/d2l-en at tag `{target}`\n"
         f"- language: {lang}\n" + (f"- chapters: {', '.join(chapters)}\n" if chapters else "") +
