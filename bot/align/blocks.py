@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Literal
 
@@ -62,6 +63,8 @@ _WS = re.compile(r"\s+")
 _DISCUSSION = re.compile(r"^\s*(?::begin_tab:`[^`]*`\s*)?\[[^\]]+\]\(https?://discuss\.d2l\.ai/t/\d+\)\s*"
                          r"(?::end_tab:)?\s*$")
 _PROSE = {Kind.PARAGRAPH, Kind.LIST, Kind.BLOCKQUOTE, Kind.HEADING, Kind.TABLE, Kind.OTHER}
+#: A name a code cell defines: ``def f(`` / ``class C`` at the start of a line (any indentation).
+_DEFINES = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 #: A display equation wrapped in a d2l slide marker, ``(**$$…$$**)`` or ``[**$$…$$**]``: the parser sees a
 #: paragraph, but it is the equation (the English has the bare ``$$`` block).
 _SLIDE_EQUATION = re.compile(r"^\s*[(\[]\*\*\s*(\$\$.*\$\$)\s*\*\*[)\]]\s*$", re.DOTALL)
@@ -136,6 +139,8 @@ class _Feat:
     discussion: bool = False
     #: ``words`` as the lexicon sees them (known words and their translations), when ``_features`` had it
     profile: WordProfile | None = None
+    #: the names a code cell defines (``def``/``class``), in order: evidence for per-framework code groups
+    defines: tuple[str, ...] = ()
 
     def word_profile(self, lexicon: Lexicon, is_src: bool) -> WordProfile:
         return self.profile if self.profile is not None else lexicon.profile(self.words, is_src)
@@ -229,6 +234,7 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
             words=words,
             discussion=bool(_DISCUSSION.match(text)),
             profile=profile if profile is not None or lexicon is None else lexicon.profile(words, side == 0),
+            defines=tuple(_DEFINES.findall(body)) if b.kind == Kind.CODE else (),
         ))
     return feats
 
@@ -337,7 +343,8 @@ def _anchors(src: list[_Feat], tgt: list[_Feat]) -> list[tuple[int, int]]:
 
 
 def _dp(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, lexicon: Lexicon | None = None,
-        mixed: bool = False) -> list[BlockPair]:
+        mixed: bool = False, doc_tokens: tuple[AbstractSet[str], AbstractSet[str]] = (frozenset(), frozenset()),
+        ) -> list[BlockPair]:
     """Minimum-cost monotone alignment of ``src[si]`` with ``tgt[tj]``."""
     n, m = len(si), len(tj)
     inf = float("inf")
@@ -378,7 +385,7 @@ def _dp(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, lexicon: Lexic
             if i < n and j < m:
                 s = diagonal[i] if i == j else similarity(src[si[i]], tgt[tj[j]], lexicon)
                 moves.append((1, 1, 1.0 - s, s))
-                moves += _merge_moves(src, tgt, si, tj, i, j, lexicon, mixed)
+                moves += _merge_moves(src, tgt, si, tj, i, j, lexicon, mixed, doc_tokens)
             for di, dj, mc, s in moves:
                 if di and dj and s <= 0.0:
                     continue  # incompatible kinds are never paired: leaving them unpaired is honest
@@ -407,29 +414,42 @@ MAX_GROUP = 4
 PART_EVIDENCE = 0.3
 
 
-def _part_explained(part: _Feat, other: _Feat, part_is_src: bool, lexicon: Lexicon | None) -> bool:
+def _part_explained(part: _Feat, other: _Feat, part_is_src: bool, lexicon: Lexicon | None,
+                    other_doc: AbstractSet[str] = frozenset()) -> bool:
     """Is there evidence that ``part`` belongs with ``other``? Without a lexicon (or without known words) the
-    shared invariant tokens decide, and a part with none is given the benefit of the doubt, as before."""
+    shared invariant tokens decide, and a part with none is given the benefit of the doubt, as before.
+
+    A part carrying a role (``:cite:``, ``:numref:`` …) that ``other`` lacks is not explained: the translator
+    added it (a zh-only paragraph with its own citation). Inline math or code that ``other`` lacks says the same
+    when ``other``'s document (``other_doc``: the tokens of all its blocks) has it elsewhere: the part translates
+    that other block (a paragraph moved past a figure, ``beam-search``). Math found nowhere on the other side
+    is the translator's own addition inside a translation (``convolutional-modern/index``: a zh list of the
+    models that explains NiN with "$1\\times 1$"): then the words decide, and the part needs them."""
     if part.kind == Kind.MATH:
         return True
     shared = part.tokens.keys() & other.tokens.keys()
     if any(t[0] in "$`:" for t in shared):
         return True  # they share inline math, code or a role: the translator kept it, so it belongs here
-    if any(t[0] in "$`:" for t in part.tokens):
-        return False  # it carries math, code or a role the other side lacks: it is not a translation of it
+    share = None
     if lexicon is not None and part.words and other.words:
         share = profile_explained(part.word_profile(lexicon, part_is_src), other.word_profile(lexicon, not part_is_src))
-        if share is not None:
-            return share >= PART_EVIDENCE
+    own = [t for t in part.tokens if t[0] in "$`:"]  # none of them in ``other`` (``shared`` has none)
+    if own and (share is None or any(t[0] == ":" or t in other_doc for t in own)):
+        return False  # it carries math, code or a role the other side lacks: it is not a translation of it
+    if share is not None:
+        return share >= PART_EVIDENCE
     if part.tokens and other.tokens:
         return bool(shared)
     return True
 
 
 def _merge_moves(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, i: int, j: int,
-                 lexicon: Lexicon | None, mixed: bool = False) -> list[tuple[int, int, float, float]]:
+                 lexicon: Lexicon | None, mixed: bool = False,
+                 doc_tokens: tuple[AbstractSet[str], AbstractSet[str]] = (frozenset(), frozenset()),
+                 ) -> list[tuple[int, int, float, float]]:
     """1-n and n-1 moves at (i, j): one block rendered by 2..MAX_GROUP consecutive blocks of the other side.
-    Without ``mixed`` the parts are prose (paragraph, list, blockquote) only."""
+    Without ``mixed`` the parts are prose (paragraph, list, blockquote) only. ``doc_tokens``: the invariant
+    tokens of all source blocks and of all translated blocks (``_part_explained``)."""
     joinable = _JOINABLE if mixed else _JOINABLE - {Kind.MATH, Kind.TAB}
     moves: list[tuple[int, int, float, float]] = []
     for one, many, rng_one, rng_many, one_is_src in ((src, tgt, si, tj, True), (tgt, src, tj, si, False)):
@@ -452,7 +472,8 @@ def _merge_moves(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, i: in
                 continue
             if not discussion:
                 while len(explained) < len(parts) and all(explained):
-                    explained.append(_part_explained(parts[len(explained)], a, not one_is_src, lexicon))
+                    explained.append(_part_explained(parts[len(explained)], a, not one_is_src, lexicon,
+                                                     doc_tokens[0 if one_is_src else 1]))
                 if not all(explained):
                     break
             merged = _merge(parts)
@@ -461,6 +482,181 @@ def _merge_moves(src: list[_Feat], tgt: list[_Feat], si: range, tj: range, i: in
             c = 1.0 - s + (0.0 if discussion else MERGE_PENALTY * (n - 1))
             moves.append((1, n, c, s) if one_is_src else (n, 1, c, s))
     return moves
+
+
+#: d2l's framework of a code cell without a ``#@tab`` line.
+DEFAULT_FRAMEWORK = "mxnet"
+#: Each framework's version of a per-framework code group must reproduce at least this much of the one cell
+#: (``rapidfuzz`` ratio of the loose keys): the editions adapt a framework's version (``indexing='ij'``, a PIL branch).
+CODE_GROUP_MIN = 0.8
+
+
+def doc_frameworks(feats: list[_Feat]) -> frozenset[str] | None:
+    """The frameworks a document has code for (its ``#@tab`` names; a cell without one is d2l's default), or
+    ``None`` when it names none (then ``#@tab all`` could mean any)."""
+    named = {t for f in feats if f.kind in (Kind.CODE, Kind.TAB) for t in f.tabs if t != "all"}
+    if not named:
+        return None
+    return frozenset(named | ({DEFAULT_FRAMEWORK} if any(f.kind == Kind.CODE and not f.tabs for f in feats)
+                              else set()))
+
+
+def _frameworks(f: _Feat, leave_out: frozenset[str], scope: frozenset[str] | None) -> frozenset[str] | None:
+    """The frameworks a code cell is for, within ``scope`` and without ``leave_out``; ``None`` for ``#@tab all``
+    in a document that names no framework."""
+    if "all" in f.tabs:
+        return None if scope is None else scope - leave_out
+    own = frozenset(f.tabs or (DEFAULT_FRAMEWORK,)) - leave_out
+    return own if scope is None else own & scope
+
+
+def code_group_score(one: _Feat, parts: list[_Feat], extra: frozenset[str],
+                     scope: frozenset[str] | None = None) -> float | None:
+    """How well the consecutive code cells ``parts`` render the one code cell ``one`` on the other side, or
+    ``None`` when they are not one cell split per framework or into pieces.
+
+    d2l-zh splits an English ``#@tab all`` cell into per-framework cells (``#@tab mxnet, tensorflow`` and a
+    ``#@tab pytorch`` variant) or into one cell per function, some per framework (``optimization/gd``:
+    ``train_2d`` for three frameworks, then ``show_trace_2d`` twice). So each framework the parts name reads its
+    own version, the concatenation of the parts it runs; every version must reproduce ``one`` (loose keys,
+    ``CODE_GROUP_MIN``). Evidence beyond that similarity is required, never length: the versions define exactly
+    the names ``one`` defines, or one version is ``one`` exactly; and each part is either a piece of ``one``'s
+    code or defines only names ``one`` defines. ``scope`` is the frameworks of ``one``'s document: a cell for a
+    framework that document lacks is the edition's own (``0-1``, like its PaddlePaddle cells), never a part."""
+    mine = _frameworks(one, extra, scope)
+    fws = [_frameworks(p, extra, scope) for p in parts]
+    named = frozenset().union(*(f for f in fws if f is not None))
+    if mine is not None and not named <= mine:
+        return None  # a part for a framework the one cell is not for
+    if not one.code or any(f is not None and not f for f in fws):
+        return None
+    for p in parts:
+        if not (p.code and p.code in one.code) and not (p.defines and set(p.defines) <= set(one.defines)):
+            return None  # a part with no evidence of its own
+    scores, exact, same_names = [], False, bool(one.defines)
+    for fw in sorted(named) or [None]:
+        version = [p for p, f in zip(parts, fws, strict=True) if fw is None or f is None or fw in f]
+        key = "".join(p.code for p in version)
+        exact = exact or key == one.code
+        scores.append(1.0 if key == one.code else ratio(one.code, key) / 100)
+        same_names = same_names and Counter(n for p in version for n in p.defines) == Counter(one.defines)
+    if min(scores) < CODE_GROUP_MIN or not (exact or same_names):
+        return None
+    return sum(scores) / len(scores)
+
+
+def _free_code_run(many: list[_Feat], paired: set[int], at: int, step: int) -> list[int]:
+    """The unpaired, non-extra code cells right next to cell ``at`` (before it for ``step`` -1, after for +1),
+    nearest first, as many as a group can take."""
+    run: list[int] = []
+    x = at + step
+    while len(run) < MAX_GROUP - 1 and 0 <= x < len(many) and x not in paired and many[x].kind == Kind.CODE \
+            and not many[x].extra:
+        run.append(x)
+        x += step
+    return run
+
+
+def _best_code_group(one: _Feat, many: list[_Feat], paired: set[int], at: int, extra: frozenset[str],
+                     scope: frozenset[str] | None) -> tuple[int, float, tuple[int, ...]] | None:
+    """The widest valid group (then the best scored) of cell ``at`` of ``many`` with its free neighbours."""
+    best: tuple[int, float, tuple[int, ...]] | None = None
+    for lo in [at, *_free_code_run(many, paired, at, -1)]:
+        for hi in [at, *_free_code_run(many, paired, at, 1)]:
+            if lo == hi or hi - lo + 1 > MAX_GROUP:
+                continue
+            score = code_group_score(one, [many[x] for x in range(lo, hi + 1)], extra, scope)
+            if score is not None and (best is None or (hi - lo + 1, score) > best[:2]):
+                best = (hi - lo + 1, score, tuple(range(lo, hi + 1)))
+    return best
+
+
+def _code_groups(pairs: list[BlockPair], src: list[_Feat], tgt: list[_Feat], extra: frozenset[str],
+                 lexicon: Lexicon | None) -> list[BlockPair]:
+    """Widen a 1-1 code pair to a per-framework group (``code_group_score``) with the unpaired code cells right
+    before or after its cell on one side: the cells the DP (or the anchors) left ``0-1`` / ``1-0`` next to the
+    cell it paired. Either side may be the one cell."""
+    paired = ({i for p in pairs if p.tgt for i in p.src}, {j for p in pairs if p.src for j in p.tgt})
+    scopes = doc_frameworks(src), doc_frameworks(tgt)
+    widened: dict[int, BlockPair] = {}
+    taken: tuple[set[int], set[int]] = (set(), set())  # cells absorbed into a group, by side
+    for k, p in enumerate(pairs):
+        if p.relation != "1-1" or src[p.src[0]].kind != Kind.CODE or tgt[p.tgt[0]].kind != Kind.CODE:
+            continue
+        found = [(g, side) for side, (one, many, at) in enumerate(((src[p.src[0]], tgt, p.tgt[0]),
+                                                                   (tgt[p.tgt[0]], src, p.src[0])))
+                 if (g := _best_code_group(one, many, paired[1 - side], at, extra, scopes[side])) is not None]
+        if not found:
+            continue
+        (_, score, group), side = max(found, key=lambda f: f[0][:2])
+        if taken[1 - side] & set(group):
+            continue  # a neighbour another group took first
+        taken[1 - side].update(group)
+        conf = calibrated(score, lexicon is not None) if score < 0.999 else 1.0
+        widened[k] = BlockPair(p.src, group, round(score, 3), conf) if side == 0 else \
+            BlockPair(group, p.tgt, round(score, 3), conf)
+    return _replace(pairs, widened, taken)
+
+
+def _replace(pairs: list[BlockPair], widened: dict[int, BlockPair],
+             taken: tuple[set[int], set[int]]) -> list[BlockPair]:
+    """``pairs`` with pair ``k`` replaced by ``widened[k]`` and the unpaired pairs of the ``taken`` blocks
+    (source, translation) dropped: they are parts of the widened pairs now. Order stays monotone: a taken block
+    was adjacent to its group's pair."""
+    if not widened:
+        return pairs
+    return [widened.get(k, p) for k, p in enumerate(pairs)
+            if k in widened or not ((not p.tgt and taken[0] & set(p.src)) or (not p.src and taken[1] & set(p.tgt)))]
+
+
+def split_glued_equation(body: str) -> tuple[str, str] | None:
+    """A display equation with text glued after its closing ``$$`` line (no blank line between, so the parser
+    keeps one ``math`` block): ``(equation, text)``; ``None`` for any other block body."""
+    lines = body.split("\n")
+    if not lines[0].lstrip().startswith("$$"):
+        return None
+    last = max(k for k, line in enumerate(lines) if "$$" in line)
+    text = "\n".join(lines[last + 1:]).strip()
+    return ("\n".join(lines[:last + 1]), text) if any(c.isalpha() for c in text) else None  # not a bare "**)"
+
+
+def _text_feat(text: str, is_src: bool, lexicon: Lexicon | None) -> _Feat:
+    """The features of a piece of prose that is not a block of its own (the text glued to an equation)."""
+    words = (en_units if is_src else tgt_units)(text) if lexicon is not None else frozenset()
+    return _Feat(Kind.PARAGRAPH, weighted_length(text), _tokens(text, ()), "", (), 0, False, None, words,
+                 profile=lexicon.profile(words, is_src) if lexicon is not None else None)
+
+
+def _glued_equations(pairs: list[BlockPair], source: Document, translated: Document, src: list[_Feat],
+                     tgt: list[_Feat], lexicon: Lexicon | None,
+                     doc_tokens: tuple[AbstractSet[str], AbstractSet[str]]) -> list[BlockPair]:
+    """Widen a 1-1 equation pair to 2-1 (1-2) when one side glued the next paragraph to the equation's closing
+    ``$$`` line (``probability``: "$$…$$\\n因此，我们得到" renders the equation and the paragraph "Thus, we get"),
+    the other side has that equation exactly and, right after it, a paragraph left unpaired whose words the
+    glued text explains (``_part_explained``, as for any group part)."""
+    unpaired_src = {i for p in pairs if not p.tgt for i in p.src}
+    unpaired_tgt = {j for p in pairs if not p.src for j in p.tgt}
+    widened: dict[int, BlockPair] = {}
+    taken: tuple[set[int], set[int]] = (set(), set())
+    for k, p in enumerate(pairs):
+        if p.relation != "1-1" or src[p.src[0]].kind != Kind.MATH or tgt[p.tgt[0]].kind != Kind.MATH:
+            continue
+        i, j = p.src[0], p.tgt[0]
+        for glue_is_src in (False, True):
+            glued = split_glued_equation((source if glue_is_src else translated).blocks[i if glue_is_src else j].body)
+            bare, nxt, feats, free = ((translated.blocks[j], j + 1, tgt, unpaired_tgt) if glue_is_src
+                                      else (source.blocks[i], i + 1, src, unpaired_src))
+            if (glued is None or nxt not in free or feats[nxt].kind != Kind.PARAGRAPH
+                    or _WS.sub("", _kind_and_body(bare)[1]) != _WS.sub("", glued[0])):
+                continue
+            text = _text_feat(glued[1], glue_is_src, lexicon)
+            if not _part_explained(feats[nxt], text, not glue_is_src, lexicon, doc_tokens[0 if glue_is_src else 1]):
+                continue
+            widened[k] = (BlockPair((i,), (j, nxt), p.score, p.confidence) if glue_is_src
+                          else BlockPair((i, nxt), (j,), p.score, p.confidence))
+            taken[1 if glue_is_src else 0].add(nxt)
+            break
+    return _replace(pairs, widened, taken)
 
 
 def _is_wide(doc: Document) -> bool:
@@ -483,8 +679,10 @@ def align(source: Document, translated: Document, extra_frameworks: Iterable[str
 
     ``lexicon`` adds word evidence (``bot/align/lexicon.py``): ``"default"`` is the shipped English→Chinese
     lexicon (used only when the translation is written in Han/kana); ``None`` turns word evidence off.
-    ``mixed_groups`` also forms groups whose parts are equations or framework tabs (a paragraph split around a
-    zh-only equation, a sentence moved into a tab, the Discussions link vs per-framework forum tabs). They are
+    ``mixed_groups`` also forms groups whose parts are equations, framework tabs or code cells (a paragraph split
+    around a zh-only equation, a sentence moved into a tab, the Discussions link vs per-framework forum tabs, a
+    ``#@tab all`` cell split per framework: ``_code_groups``, a paragraph glued to an equation: ``_glued_equations``,
+    both applied to the DP's pairs afterwards). They are
     right on the gold but off by default: the sync does not yet splice such groups (its whole-book replay
     reports markup violations for them), so only evaluation and ``amts align`` ask for them."""
     extra = frozenset(extra_frameworks)
@@ -495,11 +693,16 @@ def align(source: Document, translated: Document, extra_frameworks: Iterable[str
     code_keys: dict[str, str] = {}
     src = _features(source, extra, terms, 0, lex if lex is not None else False, code_keys)
     tgt = _features(translated, extra, terms, 1, lex if lex is not None else False, code_keys)
+    doc_tokens = (frozenset().union(*(f.tokens.keys() for f in src)),
+                  frozenset().union(*(f.tokens.keys() for f in tgt)))
     pairs: list[BlockPair] = []
     pi = pj = 0
     for ai, aj in [*_anchors(src, tgt), (len(src), len(tgt))]:
-        pairs += _dp(src, tgt, range(pi, ai), range(pj, aj), lex, mixed_groups)
+        pairs += _dp(src, tgt, range(pi, ai), range(pj, aj), lex, mixed_groups, doc_tokens)
         if ai < len(src):
             pairs.append(BlockPair((ai,), (aj,), 1.0))
         pi, pj = ai + 1, aj + 1
+    if mixed_groups:
+        pairs = _code_groups(pairs, src, tgt, extra, lex)
+        pairs = _glued_equations(pairs, source, translated, src, tgt, lex, doc_tokens)
     return Alignment(source, translated, tuple(pairs))
