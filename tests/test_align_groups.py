@@ -147,3 +147,20 @@ def test_a_part_whose_math_another_english_block_has_is_not_a_group_part():
                f"那么贪心搜索的问题是什么？最优序列应使{prod}最大，贪心搜索的概率与词元序列。\n")
     pairs = [(p.src, p.tgt) for p in align(en, zh, lexicon=LEXICON, mixed_groups=True).pairs]
     assert ((2,), (1, 2)) not in pairs and ((2,), (1,)) in pairs
+
+
+def test_a_block_naming_code_its_partner_lacks_is_not_a_group_part():
+    # d2l-zh 842481d (human sync, before): a zh-only slide block after the paragraph it sums up names `randn`, which
+    # the English paragraph never does. Math the translator adds inside a translation is its own (the test
+    # above); an inline code span is the edition naming code: it stays a block of its own (1-1 + 0-1).
+    en = parse("Sometimes we want to construct tensors with elements randomly sampled from a probability "
+               "distribution, for example a standard Gaussian distribution.\n\n" + cell("", "np.random.normal(0, 1)\n"))
+    zh = parse("有时我们想从某个概率分布中随机采样来得到张量中每个元素的值，例如标准高斯分布。\n\n"
+               ":begin_slide:\n要生成带有高斯分布的随机矩阵，我们可以使用`randn`。\n:end_slide:\n\n"
+               + cell("", "np.random.normal(0, 1)\n"))
+    lexicon = Lexicon({"distribution": {"分布": 1.0}, "gaussian": {"高斯": 1.0}, "random": {"随机": 1.0},
+                       "randomly": {"随机": 1.0}, "sample": {"采样": 1.0}, "sampled": {"采样": 1.0},
+                       "tensor": {"张量": 1.0}, "probability": {"概率": 1.0}})
+    for mixed in (False, True):
+        pairs = [(p.src, p.tgt) for p in align(en, zh, lexicon=lexicon, mixed_groups=mixed).pairs]
+        assert ((0,), (0,)) in pairs and ((), (1,)) in pairs, (mixed, pairs)

@@ -424,7 +424,9 @@ def _part_explained(part: _Feat, other: _Feat, part_is_src: bool, lexicon: Lexic
     when ``other``'s document (``other_doc``: the tokens of all its blocks) has it elsewhere: the part translates
     that other block (a paragraph moved past a figure, ``beam-search``). Math found nowhere on the other side
     is the translator's own addition inside a translation (``convolutional-modern/index``: a zh list of the
-    models that explains NiN with "$1\\times 1$"): then the words decide, and the part needs them."""
+    models that explains NiN with "$1\\times 1$"): then the words decide, and the part needs them. An inline code
+    span the partner lacks always refuses: the block names code on its own (d2l-zh's zh-only slide blocks,
+    "we can use `randn`", after the paragraph they sum up)."""
     if part.kind == Kind.MATH:
         return True
     shared = part.tokens.keys() & other.tokens.keys()
@@ -434,7 +436,7 @@ def _part_explained(part: _Feat, other: _Feat, part_is_src: bool, lexicon: Lexic
     if lexicon is not None and part.words and other.words:
         share = profile_explained(part.word_profile(lexicon, part_is_src), other.word_profile(lexicon, not part_is_src))
     own = [t for t in part.tokens if t[0] in "$`:"]  # none of them in ``other`` (``shared`` has none)
-    if own and (share is None or any(t[0] == ":" or t in other_doc for t in own)):
+    if own and (share is None or any(t[0] in ":`" or t in other_doc for t in own)):
         return False  # it carries math, code or a role the other side lacks: it is not a translation of it
     if share is not None:
         return share >= PART_EVIDENCE
