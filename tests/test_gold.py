@@ -86,8 +86,8 @@ def test_gold_covers_many_chapters_and_hard_cases():
 #: floor went from 0.997 to 0.995 when round 5's three gold files joined (block rows the aligner never got right:
 #: two equations zh glues to the next prose line, a code cell zh splits per framework; 1781/1788 = 99.61%); round 6
 #: forms those groups (1787/1788 = 99.94%; held-out 457/457, held-out 4 248/250 with the shipped lexicon).
-@pytest.mark.parametrize("lang,block_floor,f1_floor", [("zh", 0.999, 0.97), ("zh-heldout", 0.997, 0.88),
-                                                        ("zh-heldout2", 0.98, 0.93), ("zh-heldout3", 0.99, 0.94),
+@pytest.mark.parametrize("lang,block_floor,f1_floor", [("zh", 0.999, 0.97), ("zh-heldout", 0.997, 0.90),
+                                                        ("zh-heldout2", 0.98, 0.93), ("zh-heldout3", 0.99, 0.96),
                                                         ("zh-heldout4", 0.99, 0.95), ("zh-heldout5", 0.995, 0.97),
                                                         ("tr", 1.0, 1.0),
                                                         ("ja", 1.0, 1.0)])

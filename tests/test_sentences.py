@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.align.sentalign import AlignParams, SentencePair, align_block, align_sentences, invariant_tokens
+from bot.align.gold import load_gold
+from bot.align.lexicon import Lexicon
+from bot.align.sentalign import AlignParams, SentencePair, _Beads, align_block, align_sentences, invariant_tokens
 from bot.align.sentences import join_lines, joiner, split_sentences
 from tests.conftest import CORPUS, GOLD
 
@@ -336,6 +338,79 @@ def test_part_sharing_an_invariant_token_is_explained() -> None:
     # the first zh sentence's known words (超参, 参数, 变量) are barely translated: without the shared code span it
     # counts as an unexplained part and the bead loses ``part_cost`` nats of log-odds
     assert pairs[0].score > 0.95 > 0.9 > unanchored[0].score
+
+
+#: A small lexicon for the rules below, so they do not depend on what the shipped one happens to know.
+SMALL_LEXICON = Lexicon({w: {u: 1.0} for w, u in (
+    ("network", "网络"), ("order", "顺序"), ("feature", "特征"), ("pixel", "像素"), ("related", "关联"),
+    ("efficient", "有效"), ("model", "模型"), ("similar", "相似"), ("result", "结果"), ("column", "列的"),
+    ("permutation", "排列"), ("matrix", "矩阵"), ("design", "设计"), ("parameter", "参数"), ("fitting", "拟合"),
+    ("choose", "选择"), ("build", "构建"), ("nearby", "相近"), ("training", "训练"), ("data", "数据"),
+    ("batch", "批量"), ("variance", "方差"), ("mean", "均值"))})
+
+
+def test_part_with_enough_translated_words_of_its_own_is_explained() -> None:
+    """zh keeps the first clause of a long English sentence and merges it into the next one: 3 of its 12 known words are
+    translated (under ``SENTENCE_PART_EVIDENCE``), but they are its own (the other English sentence does not have them),
+    so it is a part of the 2-1, not a dropped sentence (``own_hits``)."""
+    en = ["Because these networks ignore the order of the features, similar results follow whatever column "
+          "permutation, matrix design or parameter fitting we choose.",
+          "Nearby pixels are related, which we can use to build efficient models."]
+    zh = ["因为这些网络忽略特征的顺序，所以应利用相近像素之间的关联，构建有效的模型。"]
+    new, old = AlignParams(), AlignParams(own_hits=0)
+    assert _Beads(en, zh, "en", "zh", new, SMALL_LEXICON).lexical(0, 2, 0, 1)[1] == 0
+    assert _Beads(en, zh, "en", "zh", old, SMALL_LEXICON).lexical(0, 2, 0, 1)[1] == 1
+    assert _relations(align_sentences(en, zh, params=new, lexicon=SMALL_LEXICON)) == [((0, 1), (0,))]
+    assert _relations(align_sentences(en, zh, params=old, lexicon=SMALL_LEXICON)) == [((0,), ()), ((1,), (0,))]
+    # words it shares with the other sentence are no evidence of its own: with "pixels" and "models" in both English
+    # sentences instead of "networks", "order", "features", the share test decides as before
+    shared = ["Because these pixels ignore the models of the pixel, similar results follow whatever column "
+              "permutation, matrix design or parameter fitting we choose.", en[1]]
+    assert _Beads(shared, zh, "en", "zh", new, SMALL_LEXICON).lexical(0, 2, 0, 1)[1] == 1
+
+
+def test_unpaired_sentence_pays_for_the_markup_its_neighbour_shares() -> None:
+    """Leaving a sentence unpaired costs the anchor cost of its markup tokens (not numbers or English words) that an
+    adjacent sentence of the other side carries too: a shared ``:cite:`` is evidence of a pair
+    (``anchored_omission``)."""
+    en = ["We follow the original paper :cite:`Ioffe.Szegedy.2015`.", "The training data has a mean and a variance."]
+    zh = ["按照原论文 :cite:`Ioffe.Szegedy.2015`的做法。", "训练数据有均值和方差。"]
+    new = _Beads(en, zh, "en", "zh", AlignParams(), SMALL_LEXICON)
+    old = _Beads(en, zh, "en", "zh", AlignParams(anchored_omission=False), SMALL_LEXICON)
+    assert old.omission(0, 1, 0, 0) == old.omission(0, 1, 1, 1) == 0.0
+    cite = new.omission(0, 1, 0, 0)  # E0 unpaired before Z0, which has its :cite:
+    assert cite == pytest.approx(1.6) and new.omission(0, 1, 1, 1) == cite  # after Z0: still next to it
+    assert new.omission(0, 1, 2, 2) == 0.0  # next to Z1 only, which has no :cite:
+    assert new.omission(0, 0, 0, 1) == cite  # the same for the zh sentence
+    assert new.omission(1, 2, 1, 1) == old.omission(1, 2, 1, 1)  # no markup, no change
+
+
+def test_unpaired_sentence_whose_words_nothing_next_to_it_translates_is_cheaper() -> None:
+    """A sentence with at least ``UNSUPPORTED_KNOWN`` known words of which no adjacent sentence of the other side
+    translates any is more likely dropped (or added) than merged: leaving it unpaired costs ``unsupported_omission``
+    less."""
+    en = ["The training data has a mean and a variance.", "Nearby pixels are related in efficient network models."]
+    zh = ["训练数据有均值和方差。"]
+    new = _Beads(en, zh, "en", "zh", AlignParams(), SMALL_LEXICON)
+    old = _Beads(en, zh, "en", "zh", AlignParams(unsupported_omission=0), SMALL_LEXICON)
+    assert old.omission(1, 2, 1, 1) == 0.0
+    assert new.omission(1, 2, 1, 1) == -2.0  # E1 (pixel, related, efficient, network, model) after Z0
+    assert new.omission(0, 1, 0, 0) == old.omission(0, 1, 0, 0) > 0  # E0's words are in Z0: a merge, not a drop
+    assert new.omission(0, 0, 0, 1) == old.omission(0, 0, 0, 1) > 0  # Z0 has 4+ known words, but E0 translates them
+
+
+def test_real_block_zh_only_aside_and_cited_sentence() -> None:
+    """resnet (tuning gold, EN 43-50): zh adds an aside (ZH 2015 ImageNet win) after the cited first sentence and
+    regroups the rest. Both rules are needed for the first three gold rows: without ``anchored_omission`` the cited
+    English sentence shifts past the zh one that carries its :cite:; without ``unsupported_omission`` the aside is
+    glued into a 2-2."""
+    f = next(g for g in load_gold(GOLD, GOLD / "corpus") if g.name == "chapter_convolutional-modern/resnet")
+    en = next(b.text for b in f.source.blocks if b.start == 43)
+    zh = next(b.text for b in f.translated.blocks if b.start == 33)
+    head = [((0,), (0,)), ((), (1,)), ((1,), (2,))]
+    assert _relations(align_block(en, zh))[:3] == head
+    assert _relations(align_block(en, zh, params=AlignParams(anchored_omission=False)))[:3] != head
+    assert _relations(align_block(en, zh, params=AlignParams(unsupported_omission=0)))[:3] != head
 
 
 def test_align_zero_to_one_and_empty_sides() -> None:
