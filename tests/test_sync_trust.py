@@ -1167,3 +1167,31 @@ def test_a_function_the_edition_defines_for_a_framework_is_not_inserted_a_second
     _, out = _sync_text(origin, new, edition)
     assert out.edition_text.count("#@tab pytorch\ndef sgd") == 1 and "#@tab mxnet, paddle\ndef sgd" in out.edition_text
     assert not [u for u in out.units if "edition-defines-it" in u.flags]
+
+
+def test_real_gd_md_split_cells_are_never_defined_twice_nor_lost():
+    """d2l-zh gd.md (``e6b18cce``) synced to d2l-en v1.0.0-beta0 and v1.0.3 (``tests/data/trust/gd-split``): before,
+    ``train_2d`` was pasted into the edition's ``show_trace_2d`` cell (beta0) and upstream's new mxnet
+    ``show_trace_2d`` cell was inserted beside the edition's (v1.0.3): mxnet defined them twice."""
+    from collections import Counter
+
+    from bot.markdown.blocks import Kind, parse
+
+    folder = ROOT / "tests" / "data" / "trust" / "gd-split"
+    origin, zh = (folder / "origin.md").read_text(encoding="utf-8"), (folder / "zh.md").read_text(encoding="utf-8")
+
+    def defined(text: str) -> Counter:
+        return Counter((f, name) for b in parse(text, lenient=True).blocks if b.kind == Kind.CODE
+                       for f in (b.tabs or ("mxnet",)) for name in ("train_2d", "show_trace_2d")
+                       if f"def {name}(" in b.text)
+
+    for rev, flag in (("v1.0.0-beta0", None), ("v1.0.3", "edition-defines-it")):
+        new = (folder / f"new-{rev}.md").read_text(encoding="utf-8")
+        plan = plan_file("chapter_optimization/gd.md", origin, new, zh, lang="zh")
+        out = render_file(plan, {}, identity)
+        assert defined(out.edition_text) == defined(zh), rev  # per framework: nothing twice, nothing lost
+        split = [u for u in out.units if any("splits this English cell" in n for n in u.notes)]
+        assert len(split) == 1 and "into 3 cells" in split[0].notes[0], rev  # the 3 parts, paddle aside
+        assert flag is None or any(flag in u.flags for u in out.units), rev
+        assert "用定制的训练机优化2D目标函数" in out.edition_text and "显示优化过程中2D变量的轨迹" in out.edition_text
+        _accounted(zh, out)
