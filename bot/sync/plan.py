@@ -707,9 +707,9 @@ class _Planner:
             return True
         self.units.append(Unit("kept-review", (c.new,), (k,), (c.old,), [e.text], self._sep_edition(k),
                                ["edition-split-cell"], c.word_diff, e.text, notes=[
-                                   note + "; the upstream code change was not applied (it would define the "
-                                   "other cells' code twice): carry it by hand; the old English stays in the "
-                                   f"origin file. New English: {_clip(n.text)}"]))
+                                   note + "; the upstream code change (the English diff) was not applied: it would "
+                                   "define the other cells' code twice. Carry it by hand; the old English stays in "
+                                   "the origin file"]))
         return True
 
     def _own_cells(self, k: int, n: Block, added: Sequence[str]) -> list[int]:

@@ -40,7 +40,7 @@ ACTION_RISK: dict[str, tuple[int, str]] = {
     "delete": (85, "human text deleted"),
     "kept-stale": (60, "stale origin file: human text kept for review"),
     "kept-unsure": (75, "unsure alignment: human text kept, English change not carried"),
-    "kept-review": (65, "translation follows part of the new English only: human text kept for review"),
+    "kept-review": (65, "human text kept for review"),
     "near-match": (60, "English changed by a word or two: human text kept"),
     "edition-ahead": (5, "translation already follows the new English"),
     "retranslate": (80, "human text replaced"),
