@@ -5,7 +5,8 @@ translated comments/strings/docstrings). Lines are matched by their comment- and
 region upstream changed whose edition lines are the same code as the origin lines takes the new English
 lines (their comments are English again and flagged); a region where only comments changed upstream
 keeps the edition's lines. When the edition's lines for a changed region cannot be found, the merge is a
-conflict: the new English cell is taken whole and flagged.
+conflict: the new English cell is taken whole and flagged. ``split_parts`` tells, before any merge, when the
+edition split the English cell into several cells (then no single one of them may be merged with it).
 """
 
 from __future__ import annotations
