@@ -396,8 +396,10 @@ class _Planner:
                  and "```" in (text := "".join(u.parts)) and _TOP_DEF.search(text) for c in _code_cells(text)]
         wanted = [c for c in _code_cells(self.new.render()) if c[1]]
         for n, u in enumerate(self.units):
+            if u.action not in ("insert", "insert-copy"):
+                continue
             mine = [c for m, c in cells if m == n]
-            if u.action not in ("insert", "insert-copy") or len(mine) != 1:
+            if len(mine) != 1:
                 continue
             fws, names = mine[0]
             others = [(m, c) for m, c in cells if m != n]
