@@ -170,7 +170,7 @@ def test_heading_level_and_emphasis_edits_are_carried_by_position_and_send_nothi
                                 "değişken kayması en").replace("*ortak değişkenlerin*", "ortak değişkenlerin")
                                 .replace('"kaçak geri bildirim döngüleri"', "*kaçak geri bildirim döngüleri*"))
     assert [u.action for u in out.units] == ["markup", "markup"]
-    assert any("3 heading level/emphasis change(s) carried" in n for n in out.units[1].notes)
+    assert any("3 markup change(s)" in n for n in out.units[1].notes)
     _accounted(ENV_TR, out)
 
 
@@ -1195,3 +1195,84 @@ def test_real_gd_md_split_cells_are_never_defined_twice_nor_lost():
         assert flag is None or any(flag in u.flags for u in out.units), rev
         assert "用定制的训练机优化2D目标函数" in out.edition_text and "显示优化过程中2D变量的轨迹" in out.edition_text
         _accounted(zh, out)
+
+
+# -- directive lines and tables --------------------------------------------------------------------------------
+
+def test_real_table_label_moved_to_its_caption_and_a_new_row_keep_every_human_row():
+    """d2l-zh aws.md (``e6b18cce``) synced to d2l-en master ``23d7a5ae`` (``tests/data/trust/table-label``):
+    upstream moved ``:label:`tab_ec2``` from under the table to under its caption and added a row. Before, the
+    caption failed the gate (its English gained a label), the table was re-translated whole (English over the
+    human rows) and lost its label: ``:numref:`tab_ec2``` dangled."""
+    folder = ROOT / "tests" / "data" / "trust" / "table-label"
+    origin, new, zh = ((folder / f"{n}.md").read_text(encoding="utf-8") for n in ("origin", "new", "zh"))
+    plan = plan_file("x.md", origin, new, zh, lang="zh")
+    row = "⟦0⟧ p4   ⟦1⟧ Ampere A100 ⟦2⟧ 大规模训练的高性能 ⟦3⟧\n"
+    out = render_file(plan, {r.id: TranslationResult(r.id, row, "test") for r in plan.requests}, identity)
+    text = out.edition_text
+    assert text.count(":label:`tab_ec2`") == 1 and ":不同的EC2实例类型\n:label:`tab_ec2`\n" in text
+    assert "| p4   | Ampere A100 | 大规模训练的高性能 |\n" in text
+    for row in ("过时的", "旧的GPU但Spot实例通常很便宜", "好的平衡", "FP16的高性能", "FP16/INT8推理优化"):
+        assert row in text  # every human row kept
+    (req,) = plan.requests  # the new row only, its pipes protected
+    assert "Ampere A100 ⟦2⟧ high performance for large-scale training" in req.text and "Grid" not in req.text
+    caption, table = (u for u in out.units if u.action not in ("keep", "cosmetic"))
+    assert (caption.action, table.action) == ("markup", "splice") and "table rows" in table.flags
+    assert not any(u.status == "failed" or "human-text-replaced" in u.flags for u in out.units)
+    assert text.index("| p3 ") < text.index("| p4 ") < text.index("| g4 ")
+    _accounted(zh, out)
+    # the row's translation failed: the table keeps its human rows, flagged, and its label still follows upstream
+    out = render_file(plan, {}, identity)
+    assert out.edition_text.count(":label:`tab_ec2`") == 1 and "| p4 " not in out.edition_text
+    (failed,) = [u for u in out.units if u.status == "failed"]
+    assert any("1 directive line(s)" in n for n in failed.notes) and out.new_violations == []
+    assert out.origin_text.count(":label:`tab_ec2`") == 1
+
+
+def test_directive_lines_are_carried_line_for_line_and_never_guessed():
+    from bot.sync.markup import Carried, mark_lines
+
+    def carry(old: str, new: str, tr: str) -> Carried:
+        out = Carried(tr)
+        out.text = mark_lines(old, new, tr, out)
+        return out
+
+    # added after the line that precedes it upstream; removed where the translation has it once
+    out = carry("![A cat.](cat.png)\n:width:`400px`\n", "![A cat.](cat.png)\n:width:`400px`\n:label:`fig_cat`\n",
+                "![一只猫](cat.png)\n:width:`300px`\n")
+    assert out.text == "![一只猫](cat.png)\n:width:`300px`\n:label:`fig_cat`\n" and out.carried == 1
+    out = carry("Caption\n:label:`tab_a`\n", "Caption\n", "标题\n:label:`tab_a`\n")
+    assert out.text == "标题\n" and out.carried == 1 and not out.uncarried
+    # the translation already has the new line: nothing twice
+    out = carry("Caption\n", "Caption\n:label:`tab_a`\n", "标题\n:label:`tab_a`\n")
+    assert out.text == "标题\n:label:`tab_a`\n" and out.carried == 0
+    # a line added in the middle of a block has no place to go: flagged, the translation unchanged
+    out = carry("A\nB\n", "A\n:label:`x`\nB\n", "甲\n乙\n")
+    assert out.text == "甲\n乙\n" and out.uncarried == 1 and "carry them by hand" in out.notes[0]
+    # a removed line the translation holds twice: which one is unknown, nothing removed
+    out = carry("A\n:width:`1px`\n", "A\n", "甲\n:width:`1px`\n:width:`1px`\n")
+    assert out.text.count(":width:`1px`") == 2 and out.uncarried == 1
+
+
+def test_a_label_added_to_a_translated_paragraph_sends_nothing_and_keeps_its_words():
+    origin = "Consider the table below.\n"
+    new = "Consider the table below.\n:label:`sec_table`\n"
+    zh = "请看下表。\n"
+    plan, out = _sync_text(origin, new, zh)
+    assert plan.requests == [] and out.edition_text == "请看下表。\n:label:`sec_table`\n"
+    assert out.units[0].action == "markup"
+    _accounted(zh, out)
+    # a real change of words beside the label is still translated
+    plan, _ = _sync_text(origin, "Consider the two tables below.\n:label:`sec_table`\n", zh)
+    assert plan.requests
+
+
+def test_a_table_whose_lines_differ_from_the_origin_is_retranslated_whole_not_spliced():
+    origin = "| a | b |\n|---|---|\n| x | old |\n"
+    new = "| a | b |\n|---|---|\n| x | new |\n"
+    zh = "| a | b |\n|---|---|\n| x | 旧 |\n| y | 多 |\n"  # the translator added a row: no one-for-one lines
+    plan, out = _sync_text(origin, new, zh)
+    assert "table rows" not in out.units[0].flags and len(plan.requests) == 1 and "a ⟦" in plan.requests[0].text
+    plan, out = _sync_text(origin, new, "| a | b |\n|---|---|\n| x | 旧 |\n")
+    assert len(plan.requests) == 1 and "a ⟦" not in plan.requests[0].text and "new" in plan.requests[0].text
+    assert "table rows" in out.units[0].flags

@@ -6,7 +6,9 @@ and maybe whitespace, differ: nothing to translate, the markers are carried onto
 ``trivial`` (casing, punctuation, enumerator style, contractions, function words -- see
 ``bot.sync.trivial`` -- or typo fixes with each word at most two edits away: nothing to translate; a typo
 fix, never a casing fix, is applied where the word appears verbatim in the translation), ``modified``
-(with a word diff), ``inserted``, ``moved`` (identical text found elsewhere in the origin); origin blocks
+(with a word diff; a change that only adds or removes d2l directive lines such as ``:label:`x``` at the end
+of a block, the rest trivial, is ``trivial``: the lines are carried by ``bot.sync.markup``), ``inserted``,
+``moved`` (identical text found elsewhere in the origin); origin blocks
 with no new counterpart are ``deleted``.
 """
 
@@ -22,6 +24,7 @@ from rapidfuzz.fuzz import ratio
 from bot.markdown.blocks import Block, Document, Kind
 from bot.sync.encoding import repairs
 from bot.sync.markers import strip_markers
+from bot.sync.markup import strip_mark_lines
 from bot.sync.trivial import VERBATIM, is_trivial, replaced_tokens
 from bot.translate.tm import english_diff
 
@@ -75,6 +78,12 @@ def _classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
         return "markers", ()
     if o.kind == Kind.MATH:
         return "modified", ()
+    a, b = strip_mark_lines(o.text), strip_mark_lines(n.text)
+    if a != o.text or b != n.text:
+        if _WS.sub("", a) == _WS.sub("", b):
+            return "trivial", ()
+        if a.strip() and is_trivial(a, b):
+            return "trivial", repairs(replaced_tokens(a.split(), b.split()) or [])
     if is_trivial(o.text, n.text):
         return "trivial", repairs(replaced_tokens(o.text.split(), n.text.split()) or [])
     fixes = word_fixes(strip_markers(o.text), strip_markers(n.text))

@@ -9,11 +9,15 @@ the translation only when both have the same number of them. An edit that cannot
 emphasis put on words that were plain, a span that grows or shrinks) is reported as not carried. A
 paragraph whose final ``.`` became ``:`` (it now announces the equation or code below) or back gets the
 same final mark in the translation (``.``/``。`` <-> ``:``/``：``); other punctuation stays trivial.
+A d2l directive line (``:label:`tab_ec2```, ``:width:`400px```) added to or removed from the end of a block
+(upstream moved a table's label from under the table to under its caption) is carried line for line: the
+translation keeps its words and gains or loses the same line, so no reference dangles.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -24,6 +28,8 @@ _EMPH = re.compile(r"(?<![*\w\\])\*(?![*\s])((?:[^*\n]|\n(?!\s*\n))+?)(?<![\s\\]
 _SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
 _QUOTE = re.compile(r"\"([^\"\n]+)\"")
 _WORD = re.compile(r"\w+")
+#: A d2l directive alone on its line: a block's label, an equation's label, a figure's size.
+MARK_LINE = re.compile(r"^:(?:label|eqlabel|width|height):`[^`\n]+`[ \t]*$", re.M)
 
 
 @dataclass
@@ -162,11 +168,75 @@ def list_markers(old_en: str, new_en: str, translation: str, out: Carried) -> st
     return text
 
 
+def strip_mark_lines(text: str) -> str:
+    return MARK_LINE.sub("", text)
+
+
+def _marks(text: str) -> Counter[str]:
+    return Counter(m.group().rstrip() for m in MARK_LINE.finditer(text))
+
+
+def _trailing_marks(lines: list[str]) -> int:
+    """Where the run of directive lines that ends ``lines`` starts."""
+    k = len(lines)
+    while k and MARK_LINE.fullmatch(lines[k - 1].rstrip()):
+        k -= 1
+    return k
+
+
+def mark_lines(old_en: str, new_en: str, translation: str, out: Carried) -> str:
+    """Directive lines upstream removed are removed from the translation (where it has them exactly once);
+    lines upstream added at the end of the block are put at the end of the translation, after the translation's
+    own line of a directive that precedes them in the new English (its ``:width:``, whatever its value).
+    Anything else is not carried."""
+    old, new = _marks(old_en), _marks(new_en)
+    if old == new:
+        return translation
+    body = translation.rstrip()
+    lines, tail = body.split("\n"), translation[len(body):]
+    uncarried = 0
+    for line in (old - new).elements():
+        at = [i for i, x in enumerate(lines) if x.rstrip() == line]
+        if len(at) == 1:
+            del lines[at[0]]
+            out.carried += 1
+        elif not at and _marks(translation)[line] == 0 and line not in new:
+            continue  # the translation never had it: nothing to remove
+        else:
+            uncarried += 1
+    new_lines = new_en.rstrip().split("\n")
+    run = new_lines[_trailing_marks(new_lines):]
+    have = _marks("\n".join(lines))
+    for line in (new - old).elements():
+        if have[line] >= new[line]:
+            continue  # the translation already has it
+        pos = next((i for i, x in enumerate(run) if x.rstrip() == line), None)
+        if pos is None:
+            uncarried += 1
+            continue
+        before = {x.split("`")[0] for x in run[:pos]}  # the directives (``:width:``) before it, whatever value
+        at = _trailing_marks(lines)
+        for i in range(len(lines) - 1, at - 1, -1):
+            if lines[i].split("`")[0] in before:
+                at = i + 1
+                break
+        lines.insert(at, line)
+        have[line] += 1
+        out.carried += 1
+    if uncarried:
+        out.uncarried += uncarried
+        out.notes.append(f"{uncarried} directive line(s) (:label:, :width:...) changed upstream could not be placed "
+                         "in the translation; carry them by hand")
+    return "\n".join(lines) + tail
+
+
 def carry_markup(old_en: str, new_en: str, translation: str) -> Carried:
-    """The translation with heading-level, list-marker, emphasis and final ``.``/``:`` edits between ``old_en``
-    and ``new_en`` carried."""
+    """The translation with heading-level, list-marker, emphasis, final ``.``/``:`` and directive-line edits
+    between ``old_en`` and ``new_en`` carried."""
     out = Carried(translation)
-    text = heading_level(old_en, new_en, translation, out)
+    text = mark_lines(old_en, new_en, translation, out)
+    old_en, new_en = strip_mark_lines(old_en), strip_mark_lines(new_en)
+    text = heading_level(old_en, new_en, text, out)
     text = list_markers(old_en, new_en, text, out)
     text = final_colon(old_en, new_en, text, out)
     out.text = emphasis(old_en, new_en, text, out)

@@ -28,7 +28,7 @@ from bot.sync.ahead import carried_tokens, evidence
 from bot.sync.conventions import reapply
 from bot.sync.diff import Change, diff_blocks
 from bot.sync.markers import transfer
-from bot.sync.markup import carry_markup
+from bot.sync.markup import Carried, carry_markup, mark_lines, strip_mark_lines
 from bot.sync.merge import (
     MergeResult,
     code_key,
@@ -40,7 +40,7 @@ from bot.sync.merge import (
 )
 from bot.sync.nearmatch import FLAG as NEAR_FLAG
 from bot.sync.nearmatch import near_match
-from bot.sync.splice import Piece, splice, splice_items
+from bot.sync.splice import Piece, splice, splice_items, splice_rows
 from bot.sync.tokenmerge import merge_tokens, same_text
 from bot.sync.trivial import region_fixes, token_fixes
 from bot.translate.base import TranslationRequest, TranslationResult
@@ -575,7 +575,8 @@ class _Planner:
         if n:
             flags.append(f"{n} verbatim fix(es) applied")
         if markup.carried:
-            notes.append(f"{markup.carried} heading level/emphasis change(s) carried onto the translation")
+            notes.append(f"{markup.carried} markup change(s) (heading level, emphasis, list marker, final mark, "
+                         "directive line) carried onto the translation")
         if markup.uncarried:
             flags.append("markup-not-carried")
         if moved.carried and text != old:
@@ -662,6 +663,9 @@ class _Planner:
             return
         if o.kind == n.kind == e.kind == Kind.LIST and (items := splice_items(o.text, e.text, n.text)) is not None:
             self.units.append(self._spliced(items, c, k, e, ["list items"]))
+            return
+        if o.kind == n.kind == e.kind == Kind.TABLE and (rows := splice_rows(o.text, e.text, n.text)) is not None:
+            self.units.append(self._spliced(rows, c, k, e, ["table rows"]))
             return
         if o.kind == n.kind == e.kind and (n.kind in SPLICE_KINDS or _prose_tab(n) and _prose_tab(e)):
             unit = self._splice(o, n, e, c, k)
@@ -785,7 +789,9 @@ class _Planner:
                 parts.append(self._req(p.english))
             elif p.text:
                 parts.append(p.text)
-            if p.replaces:
+            if p.replaces and not p.to_translate and not strip_mark_lines(p.replaces).strip():
+                fixed.append(f"directive line removed as upstream did: {p.replaces.strip()}")  # no human words
+            elif p.replaces:
                 replaced.append(f"replaced human text: {_clip(p.replaces)}")
         notes = replaced + near + fixed
         flags = flags + (["human-text-replaced"] if replaced else []) + ([NEAR_FLAG] if near else []) + (
@@ -1035,7 +1041,7 @@ def render_file(plan: FilePlan, results: Mapping[str, TranslationResult], posted
         if unit.status == "ok":
             _gate(unit, plan, extra_frameworks)
         if unit.status == "failed":
-            unit.text = unit.old_text if unit.old_edition else ""
+            unit.text = _directives_carried(plan, unit, unit.old_text, note=True) if unit.old_edition else ""
     edition_chunks: list[str] = []
     line = 1
     first = True
@@ -1105,6 +1111,19 @@ def _unlined(v: Violation) -> str:
     return f"{v.kind}: " + re.sub(r"\(source line \d+\)|source line \d+", "", v.message)
 
 
+def _directives_carried(plan: FilePlan, unit: Unit, text: str, note: bool = False) -> str:
+    """``text`` (the human text or the old English a failed unit keeps) with the directive lines upstream added or
+    removed carried (``bot.sync.markup.mark_lines``): a label that moved to a neighbouring block the sync did
+    update is then neither doubled nor lost."""
+    if not (unit.old_origin and unit.new):
+        return text
+    out = Carried(text)
+    out.text = mark_lines(_text(plan.origin, unit.old_origin), _text(plan.new, unit.new), text, out)
+    if note and out.carried:
+        unit.notes.append(f"{out.carried} directive line(s) (:label:, :width:...) carried as upstream changed them")
+    return out.text
+
+
 def _origin_text(plan: FilePlan) -> str:
     """The new English, except where a unit failed or was kept for review on a stale origin: there the
     old English stays (so it is retried, and the file stays consistent with the kept translation)."""
@@ -1125,7 +1144,8 @@ def _origin_text(plan: FilePlan) -> str:
         if unit is None:
             chunks += [plan.new.seps[j], b.text]
         elif j == unit.new[0] and unit.old_origin:
-            chunks += [plan.new.seps[j], _text(plan.origin, unit.old_origin)]
+            old = _text(plan.origin, unit.old_origin)
+            chunks += [plan.new.seps[j], _directives_carried(plan, unit, old) if unit.status == "failed" else old]
         deleted_after(j)
     chunks.append(plan.new.seps[-1])
     return "".join(chunks)

@@ -140,6 +140,20 @@ def splice_items(origin: str, edition: str, new: str) -> list[Piece] | None:
     return None
 
 
+def splice_rows(origin: str, edition: str, new: str) -> list[Piece] | None:
+    """Pieces for a table whose rows changed, line for line like a list's items (header, rule and each row is a
+    line; a ``:label:`` under the table too): rows whose English did not change keep the edition's row, a changed
+    or new row is translated from the new English row, a row upstream removed is removed. ``None`` when the
+    edition's table does not have the origin's lines one for one, or its directive lines elsewhere."""
+    o_rows, e_rows, n_rows = (t.splitlines(keepends=True) for t in (origin, edition, new))
+    if len(o_rows) != len(e_rows) or not o_rows:
+        return None
+    if any((x.lstrip().startswith(":") or y.lstrip().startswith(":")) and x.strip() != y.strip()
+           for x, y in zip(o_rows, e_rows, strict=True)):
+        return None
+    return _item_pieces(o_rows, e_rows, n_rows)
+
+
 def _item_pieces(o_items: list[str], e_items: list[str], n_items: list[str]) -> list[Piece]:
     pieces: list[Piece] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(a=[trivial_key(s) for s in o_items],
