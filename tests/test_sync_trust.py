@@ -1263,7 +1263,7 @@ def test_a_label_added_to_a_translated_paragraph_sends_nothing_and_keeps_its_wor
     assert out.units[0].action == "markup"
     _accounted(zh, out)
     # a real change of words beside the label is still translated
-    plan, _ = _sync_text(origin, "Consider the two tables below.\n:label:`sec_table`\n", zh)
+    plan, _ = _sync_text(origin, "Each row of the table below is one trained model.\n:label:`sec_table`\n", zh)
     assert plan.requests
 
 
@@ -1276,3 +1276,23 @@ def test_a_table_whose_lines_differ_from_the_origin_is_retranslated_whole_not_sp
     plan, out = _sync_text(origin, new, "| a | b |\n|---|---|\n| x | 旧 |\n")
     assert len(plan.requests) == 1 and "a ⟦" not in plan.requests[0].text and "new" in plan.requests[0].text
     assert "table rows" in out.units[0].flags
+
+
+def test_a_spliced_paragraph_gains_upstream_s_new_label_line_and_keeps_its_unchanged_sentences():
+    """d2l-vi/ko/ja glove.md (master): the table caption's citation role changed and its label moved under it;
+    the label was spliced into a sentence, the gate refused the block (label missing) and the caption failed."""
+    origin = "Table one shows the data. It is adapted from the paper.\n"
+    new = "Table one lists the accuracy of every model we trained. It is adapted from the paper.\n:label:`tab_g`\n"
+    zh = "表一显示数据。它改编自论文。 \n"
+    plan = plan_file("x.md", origin, new, zh, lang="zh")
+    (req,) = plan.requests
+    assert "every model" in req.text and "paper" not in req.text and "label" not in req.text
+    out = render_file(plan, {req.id: TranslationResult(req.id, "表一列出了每个模型的准确率。", "test")}, identity)
+    assert out.edition_text == "表一列出了每个模型的准确率。它改编自论文。 \n:label:`tab_g`\n"
+    assert out.units[0].status == "ok" and out.new_violations == []
+    # a label removed upstream goes too; a directive line inside the paragraph is never spliced around
+    plan, out = _sync_text(new, origin.replace("data", "old data"), "表一显示数据。它改编自论文。\n:label:`tab_g`\n")
+    assert ":label:" not in "".join(p for p in out.units[0].parts if isinstance(p, str))
+    plan, out = _sync_text("A b.\n:width:`1px`\nC d.\n", "A b.\n:width:`2px`\nAll new words here.\n",
+                           "甲。\n:width:`1px`\n乙。\n")
+    assert len(plan.requests) == 1 and out.units[0].action == "retranslate"  # whole, the directive protected

@@ -184,6 +184,17 @@ def _trailing_marks(lines: list[str]) -> int:
     return k
 
 
+def split_trailing_marks(text: str) -> tuple[str, str]:
+    """``(body, tail)`` with ``body + tail == text``: ``tail`` is the run of directive lines that ends the block (from
+    the line break before it), empty when there is none."""
+    lines = text.rstrip().split("\n")
+    k = _trailing_marks(lines)
+    if k == len(lines) or k == 0:
+        return text, ""
+    body = "\n".join(lines[:k])
+    return body, text[len(body):]
+
+
 def mark_lines(old_en: str, new_en: str, translation: str, out: Carried) -> str:
     """Directive lines upstream removed are removed from the translation (where it has them exactly once);
     lines upstream added at the end of the block are put at the end of the translation, after the translation's
@@ -192,7 +203,7 @@ def mark_lines(old_en: str, new_en: str, translation: str, out: Carried) -> str:
     old, new = _marks(old_en), _marks(new_en)
     if old == new:
         return translation
-    body = translation.rstrip()
+    body = translation.rstrip("\n")
     lines, tail = body.split("\n"), translation[len(body):]
     uncarried = 0
     for line in (old - new).elements():

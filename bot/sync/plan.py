@@ -28,7 +28,7 @@ from bot.sync.ahead import carried_tokens, evidence
 from bot.sync.conventions import reapply
 from bot.sync.diff import Change, diff_blocks
 from bot.sync.markers import transfer
-from bot.sync.markup import Carried, carry_markup, mark_lines, strip_mark_lines
+from bot.sync.markup import MARK_LINE, Carried, carry_markup, mark_lines, split_trailing_marks, strip_mark_lines
 from bot.sync.merge import (
     MergeResult,
     code_key,
@@ -757,9 +757,20 @@ class _Planner:
         o_in, n_in, e_in = (_inner(b) if wrap else b.text for b in (o, n, e))
         if wrap and (_outer(o) != _outer(n) or _outer(e)[0].strip() != _outer(n)[0].strip()):
             return None
+        tail = ""
+        if not wrap and (MARK_LINE.search(o_in) or MARK_LINE.search(n_in)):
+            # directive lines under the paragraph are not sentences: carried line for line, the words spliced
+            carried = Carried(e_in)
+            e_body, tail = split_trailing_marks(mark_lines(o_in, n_in, e_in, carried))
+            o_in, n_in = split_trailing_marks(o_in)[0], split_trailing_marks(n_in)[0]
+            if carried.uncarried or MARK_LINE.search(e_body + o_in + n_in):
+                return None  # a directive line inside the paragraph: not spliced
+            e_in = e_body
         pieces = splice(o_in, e_in, n_in, self.src_lang, self.lang)
         if pieces is None:
             return None
+        if tail:
+            pieces = [*pieces, Piece(text=tail)]
         return self._spliced(pieces, c, k, e, [], _outer(e) if wrap else None)
 
     def _spliced(self, pieces: Sequence[Piece], c: Change, k: int, e: Block, flags: list[str],
