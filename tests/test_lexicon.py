@@ -11,6 +11,7 @@ from bot.align.lexicon import (
     DEFAULT_PATH,
     default_lexicon,
     en_units,
+    ibm1_table,
     read_lexicon,
     tgt_units,
     train_dice,
@@ -53,6 +54,18 @@ def test_ibm1_agrees_on_the_obvious_words():
     lex = train_ibm1(PAIRS, iterations=5, min_count=2, max_share=0.6)
     assert "梯度" in lex.forward["gradient"]
     assert lex.method == "ibm1"
+
+
+def test_ibm1_table_is_nltks():
+    """The EM written out over dicts gives nltk's IBMModel1 table, value for value (same start, NULL, sum order)."""
+    from nltk.translate import AlignedSent, IBMModel1
+
+    bitext = [(sorted(tgt_units(t)), sorted(en_units(e))) for e, t in PAIRS[:8]]
+    ours = ibm1_table(bitext, 3)
+    theirs = IBMModel1([AlignedSent(units, words) for units, words in bitext], 3).translation_table
+    pairs = [(u, w) for u, row in ours.items() for w in row]
+    assert len(pairs) > 100 and {(u, w): ours[u][w] for u, w in pairs} == {(u, w): theirs[u][w] for u, w in pairs}
+    assert len({round(v, 6) for row in ours.values() for v in row.values()}) > 10  # EM moved the uniform start
 
 
 def test_the_shipped_lexicon_is_there_and_sane():

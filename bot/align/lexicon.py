@@ -17,7 +17,7 @@ Two ways to learn it are implemented and compared in ``benchmarks/bench_align.py
 * ``dice``: for every English word and every bigram, Dice's coefficient of the sets of pairs they occur in,
   ``2·|both| / (|word| + |bigram|)``; a word keeps its best bigrams above a floor. One pass, no iterations,
   a few seconds for the whole book.
-* ``ibm1``: IBM Model 1 (``nltk.translate.IBMModel1``, EM over the same pairs), keeping the bigrams with the
+* ``ibm1``: IBM Model 1 (the EM of ``nltk.translate.IBMModel1`` over the same pairs), keeping the bigrams with the
   highest translation probability ``t(bigram | word)``.
 
 The lexicon is shipped as a small text file (``bot/align/data/lexicon.en-zh.txt``) built by ``amts lexicon
@@ -27,7 +27,7 @@ build``; nothing is downloaded or learned at run time. Scoring (``Lexicon.overla
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -42,6 +42,7 @@ __all__ = [
     "WordProfile",
     "default_lexicon",
     "en_units",
+    "ibm1_table",
     "profile_explained",
     "profile_overlap",
     "read_lexicon",
@@ -256,10 +257,10 @@ def train_dice(pairs: Iterable[tuple[str, str]], *, min_count: int = 3, top: int
 
 def train_ibm1(pairs: Iterable[tuple[str, str]], *, iterations: int = 5, min_count: int = 3, top: int = 4,
                min_prob: float = 0.05, max_share: float = 0.15) -> Lexicon:
-    """IBM Model 1 (``nltk.translate.IBMModel1``) with English words as the source and target bigrams as the
-    target; each word keeps its most probable bigrams. Same vocabulary filters as ``train_dice``."""
-    from nltk.translate import AlignedSent, IBMModel1
-
+    """IBM Model 1 with English words as the source and target bigrams as the target; each word keeps its most
+    probable bigrams. Same vocabulary filters as ``train_dice``. The EM is ``nltk.translate.IBMModel1``'s (uniform
+    start, a NULL source word, the same order of sums: the same table; ``tests/test_lexicon.py`` compares the two),
+    written out over plain dicts: nltk's took 17 s on the book, most of it reading the table back word by bigram."""
     data = _units(pairs)
     df_en: Counter[str] = Counter(w for e, _ in data for w in e)
     df_tgt: Counter[str] = Counter(u for _, t in data for u in t)
@@ -270,15 +271,61 @@ def train_ibm1(pairs: Iterable[tuple[str, str]], *, iterations: int = 5, min_cou
     for e, t in data:
         words, units = sorted(e & keep_en), sorted(t & keep_tgt)
         if words and units:
-            bitext.append(AlignedSent(units, words))
-    model = IBMModel1(bitext, iterations)
-    table = model.translation_table
+            bitext.append((units, words))
+    table = ibm1_table(bitext, iterations)
+    initial = 1 / len(table) if table else 0.0  # what nltk reads for a pair that never co-occurred
     forward: dict[str, dict[str, float]] = {}
+    if initial >= min_prob:  # a tiny corpus: every pair qualifies, seen or not
+        scored_by = {w: [(table[u].get(w, initial), u) for u in keep_tgt] for w in keep_en}
+    else:
+        scored_by = {}
+        for u, row in table.items():
+            for w, prob in row.items():
+                if w is not None:
+                    scored_by.setdefault(w, []).append((prob, u))
     for w in keep_en:
-        scored = sorted(((p, u) for u in keep_tgt if (p := table[u][w]) >= min_prob), key=lambda x: (-x[0], x[1]))
+        scored = sorted((x for x in scored_by.get(w, ()) if x[0] >= min_prob), key=lambda x: (-x[0], x[1]))
         if scored:
             forward[w] = {u: round(p, 3) for p, u in scored[:top]}
     return Lexicon(forward, "ibm1")
+
+
+#: nltk's floor for a translation probability (``IBMModel.MIN_PROB``)
+_MIN_PROB = 1.0e-12
+
+
+def ibm1_table(bitext: list[tuple[list[str], list[str]]], iterations: int) -> dict[str, dict[str | None, float]]:
+    """``t(target | source)`` after ``iterations`` of IBM Model 1's EM over ``(target words, source words)`` pairs,
+    as ``table[target][source]`` (``None`` is the NULL source word); only pairs that co-occur are stored (any other
+    reads ``1 / len(table)``, the uniform start). The arithmetic of ``nltk.translate.IBMModel1``, in its order."""
+    vocabulary: set[str] = set()
+    for units, _ in bitext:
+        vocabulary.update(units)
+    if not vocabulary:
+        return {}
+    initial = 1 / len(vocabulary)
+    table: dict[str, dict[str | None, float]] = {u: {} for u in vocabulary}
+    corpus = [(units, [None, *words]) for units, words in bitext]
+    for _ in range(iterations):
+        counts: dict[str, defaultdict[str | None, float]] = {u: defaultdict(float) for u in vocabulary}
+        any_count: defaultdict[str | None, float] = defaultdict(float)
+        for units, source in corpus:
+            for u in units:
+                get = table[u].get
+                probs = [get(s, initial) for s in source]
+                total = 0.0
+                for prob in probs:  # not sum(): Python 3.12's sum() of floats rounds differently from nltk's loop
+                    total += prob
+                out = counts[u]
+                for s, prob in zip(source, probs, strict=True):
+                    c = prob / total
+                    out[s] += c
+                    any_count[s] += c
+        for u, out in counts.items():
+            row = table[u]
+            for s, c in out.items():
+                row[s] = max(c / any_count[s], _MIN_PROB)
+    return table
 
 
 # --------------------------------------------------------------------------------------------------
