@@ -129,7 +129,8 @@ def test_the_chinese_lexicon_is_used_on_chinese_only():
     from bot.align.gold import load_gold
 
     zh = parse("# 引言\n\n机器学习是一门研究计算机如何从经验中学习的学科。我们在本书中使用深度学习框架。\n")
-    ja = parse("# はじめに\n\n機械学習は、コンピュータが経験から学習する方法を研究する分野です。本書では深層学習を使います。\n")
+    ja = parse("# はじめに\n\n機械学習は、コンピュータが経験から学習する方法を研究する分野です。"
+               "本書では深層学習を使います。\n")
     ko = parse("# 소개\n\n머신러닝은 컴퓨터가 경험으로부터 학습하는 방법을 연구하는 분야입니다.\n")
     assert [_is_chinese(d) for d in (zh, ja, ko)] == [True, False, False]
     files = load_gold(DATA / "gold" / "ja", DATA / "gold" / "ja" / "corpus", "ja")

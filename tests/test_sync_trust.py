@@ -1296,3 +1296,21 @@ def test_a_spliced_paragraph_gains_upstream_s_new_label_line_and_keeps_its_uncha
     plan, out = _sync_text("A b.\n:width:`1px`\nC d.\n", "A b.\n:width:`2px`\nAll new words here.\n",
                            "甲。\n:width:`1px`\n乙。\n")
     assert len(plan.requests) == 1 and out.units[0].action == "retranslate"  # whole, the directive protected
+
+
+def test_a_kept_group_of_edition_blocks_keeps_the_blank_line_between_them():
+    """d2l-zh calculus.md → master: the English paragraph ``…two key concerns: i) … ii) …`` is a paragraph and a
+    list in the translation (a 1-2 pair). Kept for review (or a failed re-translation) wrote the two blocks back
+    joined without their blank line, gluing the list to the paragraph."""
+    origin = ("Thus we can decompose the task of fitting models into two key concerns:\ni) *optimization*: the "
+              "process of fitting our models to observed data;\nii) *generalization*: the principles that guide "
+              "us.\n\nNext paragraph stays.\n")
+    new = origin.replace("Thus we can decompose", "Hence one may split").replace("observed data", "the data we see")
+    zh = ("因此，我们可以将拟合模型的任务分解为两个关键问题：\n\n* *优化*（optimization）：用模型拟合观测数据的过程；\n"
+          "* *泛化*（generalization）：指导我们的原理。\n\n下一段不变。\n")
+    plan = plan_file("x.md", origin, new, zh, lang="zh")
+    unit = next(u for u in plan.units if len(u.old_edition) == 2)
+    assert "\n\n* *优化*" in unit.old_text
+    out = render_file(plan, {}, identity)  # nothing translated: the pair fails and keeps its human text
+    assert out.edition_text == zh
+    assert unit.status == "failed" or unit.action in ("kept-review", "kept-unsure", "kept-stale")

@@ -138,7 +138,14 @@ def mark_untranslated(english: str) -> str:
 
 
 def _text(doc: Document, idx: Sequence[int]) -> str:
-    return "".join(doc.blocks[i].text for i in idx)
+    """The text of blocks ``idx``; between two neighbouring blocks their own separator (a paragraph and the list
+    the translator set apart from it stay two blocks), else a blank line."""
+    parts: list[str] = []
+    for n, i in enumerate(idx):
+        if n:
+            parts.append(doc.seps[i] if i == idx[n - 1] + 1 else "\n")
+        parts.append(doc.blocks[i].text)
+    return "".join(parts)
 
 
 def _apply_fixes(text: str, fixes: Sequence[tuple[str, str]]) -> tuple[str, int]:
