@@ -401,15 +401,16 @@ def test_unpaired_sentence_whose_words_nothing_next_to_it_translates_is_cheaper(
 
 def test_real_block_zh_only_aside_and_cited_sentence() -> None:
     """resnet (tuning gold, EN 43-50): zh adds an aside (ZH 2015 ImageNet win) after the cited first sentence and
-    regroups the rest. Both rules are needed for the first three gold rows: without ``anchored_omission`` the cited
-    English sentence shifts past the zh one that carries its :cite:; without ``unsupported_omission`` the aside is
-    glued into a 2-2."""
+    regroups the rest. Without ``unsupported_omission`` the aside is glued into a 2-2. With the Dice lexicon shipped
+    before round 8, ``anchored_omission`` was needed too (the cited English sentence shifted past the zh one that
+    carries its :cite:); the IBM-1 lexicon's words keep it in place alone, so that rule's cost is checked on its own
+    (``test_unpaired_sentence_pays_for_the_markup_its_neighbour_shares``) and here only that it changes nothing."""
     f = next(g for g in load_gold(GOLD, GOLD / "corpus") if g.name == "chapter_convolutional-modern/resnet")
     en = next(b.text for b in f.source.blocks if b.start == 43)
     zh = next(b.text for b in f.translated.blocks if b.start == 33)
     head = [((0,), (0,)), ((), (1,)), ((1,), (2,))]
     assert _relations(align_block(en, zh))[:3] == head
-    assert _relations(align_block(en, zh, params=AlignParams(anchored_omission=False)))[:3] != head
+    assert _relations(align_block(en, zh, params=AlignParams(anchored_omission=False)))[:3] == head
     assert _relations(align_block(en, zh, params=AlignParams(unsupported_omission=0)))[:3] != head
 
 
