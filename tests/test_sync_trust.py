@@ -1314,3 +1314,18 @@ def test_a_kept_group_of_edition_blocks_keeps_the_blank_line_between_them():
     out = render_file(plan, {}, identity)  # nothing translated: the pair fails and keeps its human text
     assert out.edition_text == zh
     assert unit.status == "failed" or unit.action in ("kept-review", "kept-unsure", "kept-stale")
+
+
+def test_sentences_deleted_at_the_end_of_a_paragraph_take_their_line_breaks_with_them():
+    """d2l-zh calculus.md → master: four Chinese lines (one sentence each) whose English became one new sentence
+    were spliced as the translation followed by three empty lines: the paragraph ended with blank lines."""
+    origin = "The cat sat on the mat today.\nThe dog ran in the park.\nThe bird sang a song.\n"
+    new = "Only one sentence about the weather in the mountains remains now.\n"
+    zh = "今天猫坐在垫子上。\n狗在公园里跑。\n鸟唱了一首歌。\n"
+    plan = plan_file("x.md", origin + "\nKept.\n", new + "\nKept.\n", zh + "\n保留。\n", lang="zh")
+    results = {r.id: TranslationResult(r.id, "只剩下一句关于山区天气的话。", "test") for r in plan.requests}
+    out = render_file(plan, results, identity)
+    assert out.edition_text == "只剩下一句关于山区天气的话。\n\n保留。\n"
+    # one sentence deleted in the middle keeps the line break of the sentence before it
+    plan = plan_file("x.md", origin, origin.replace("The dog ran in the park.\n", ""), zh, lang="zh")
+    assert render_file(plan, {}, identity).edition_text == "今天猫坐在垫子上。\n鸟唱了一首歌。\n"

@@ -106,8 +106,20 @@ def splice(origin: str, edition: str, new: str, src_lang: str, lang: str) -> lis
                 pieces.append(Piece(text=joiner))
             pieces.append(Piece(english=" ".join(n_sents[j] for j in tail)))
         pieces.append(Piece(text=following))
+    pieces = _drop_trailing_separators(pieces)
     pieces.append(Piece(text=edition[spans[-1][1]:]))
     return [p for p in pieces if p.text or p.english or p.replaces]
+
+
+def _drop_trailing_separators(pieces: list[Piece]) -> list[Piece]:
+    """Sentences deleted at the end of the paragraph take the line breaks before them with them (else the
+    paragraph would end with a blank line: d2l-zh calculus.md, four Chinese lines replaced by one English one)."""
+    k = len(pieces)
+    while k and not pieces[k - 1].english and not pieces[k - 1].text.strip():
+        k -= 1
+    if not any(p.replaces for p in pieces[k:]):
+        return pieces
+    return pieces[:k] + [p for p in pieces[k:] if p.replaces]
 
 
 _ITEM_START = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+")
