@@ -154,7 +154,8 @@ def weighted_length(text: str) -> float:
 
 def _tokens(text: str, term_ids: Iterable[str]) -> Counter:
     toks = Counter("".join(t.split()) for t in _TOKEN.findall(text))
-    toks.update(f"term:{t}" for t in term_ids)
+    if term_ids:  # no terms in a build: skip the empty update
+        toks.update(f"term:{t}" for t in term_ids)
     return toks
 
 

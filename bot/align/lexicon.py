@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -96,21 +96,30 @@ def _content_word(w: str) -> str:
     return w
 
 
-#: ``_content_word`` of every word form seen (the book has a few tens of thousands); emptied when it grows large
-_CONTENT: dict[str, str] = {}
+#: ``_content_word`` of every word form seen, by its bytes (the book has a few tens of thousands); emptied when it
+#: grows large
+_CONTENT: dict[bytes, str] = {}
+#: A byte table that keeps ASCII letters and turns every other byte into a space: the UTF-8 bytes of a text through
+#: it, split on spaces, are its maximal runs of ASCII letters (a non-ASCII character is bytes >= 0x80, so it ends a
+#: run as in ``_EN_WORD``), 5x faster than ``_EN_WORD.findall``. Runs of one letter are not ``_EN_WORD`` matches;
+#: ``_content_word`` drops them anyway (under 3 letters).
+_LETTERS = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
 
 
 def en_units(text: str) -> frozenset[str]:
-    """The English content words of ``text`` (see the module docstring)."""
+    """The English content words of ``text`` (see the module docstring): ``_content_word`` of each
+    ``_EN_WORD`` match, without the empty ones."""
     memo = _CONTENT
     if len(memo) > 200_000:
         memo.clear()
-    words = set()
-    for w in _EN_WORD.findall(_plain(text)):
-        c = memo.get(w)
-        if c is None:
-            c = memo[w] = _content_word(w)
-        words.add(c)
+    found = _plain(text).encode("utf-8", "surrogatepass").translate(_LETTERS).split()
+    try:  # every form seen before (most sentences): mapped in C
+        words = set(map(memo.__getitem__, found))
+    except KeyError:
+        for w in found:
+            if w not in memo:
+                memo[w] = _content_word(w.decode("ascii"))
+        words = set(map(memo.__getitem__, found))
     words.discard("")
     return frozenset(words)
 
@@ -157,10 +166,19 @@ class Lexicon:
     def _known(self) -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(self.forward), frozenset(self.backward)
 
+    @cached_property
+    def _images(self) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+        """Per known unit of each side, what translates it, as a frozenset (merged faster than a dict or set)."""
+        return ({w: frozenset(units) for w, units in self.forward.items()},
+                {u: frozenset(words) for u, words in self.backward.items()})
+
     def profile(self, units: frozenset[str], is_src: bool) -> WordProfile:
         """The :class:`WordProfile` of ``units`` (English words when ``is_src``, else target units)."""
-        table: Mapping[str, Iterable[str]] = self.forward if is_src else self.backward
-        known = units & self._known[0 if is_src else 1]
+        side = 0 if is_src else 1
+        known = units & self._known[side]
+        if len(known) < 2:  # none, or one: its image as it is (most sentences of a few words)
+            return WordProfile(known, self._images[side][next(iter(known))]) if known else WordProfile(known)
+        table = self._images[side]
         return WordProfile(known, frozenset().union(*[table[u] for u in known]))
 
     @cached_property

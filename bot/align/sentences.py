@@ -129,6 +129,10 @@ class Span(NamedTuple):
     kind: str
 
 
+#: ``Span``'s own constructor is a Python function; the tuple's (same object) is called per markup span of every text
+_new_span = tuple.__new__
+
+
 def protected_spans(text: str) -> list[Span]:
     """Inline markup that a sentence boundary may not cut: math, code, roles, link targets, slide markers.
 
@@ -140,7 +144,7 @@ def protected_spans(text: str) -> list[Span]:
 @lru_cache(maxsize=4096)
 def _spans(text: str) -> tuple[Span, ...]:
     # Cached: the aligner asks for the spans of one sentence twice (anchors, then words).
-    spans = [Span(*m.span(), m.lastgroup or "code") for m in _PROTECT_RE.finditer(text)]
+    spans = [_new_span(Span, (*m.span(), m.lastgroup or "code")) for m in _PROTECT_RE.finditer(text)]
     if "**" in text or "~~" in text:  # every slide marker has one of them
         slides = [Span(*m.span(), "slide") for m in _SLIDE_RE.finditer(text)]
         if slides:
@@ -152,18 +156,18 @@ def _spans(text: str) -> tuple[Span, ...]:
 class _Guards:
     """Per-paragraph lookup tables: where a mark may not end a sentence, and where slide markers end."""
 
-    inline: list[bool]
+    inline: bytearray  # 1 inside inline markup (math, code, links), else 0
     slide_end: dict[int, int]
 
 
 def _guards(text: str) -> _Guards:
-    inline = [False] * len(text)
+    inline = bytearray(len(text))  # a byte per character: allocated and filled in C, no list of bools
     slide_end: dict[int, int] = {}
     for span in _spans(text):
         if span.kind == "slide":
             slide_end.update(dict.fromkeys(range(span.start, span.end), span.end))
         else:
-            inline[span.start : span.end] = [True] * (span.end - span.start)
+            inline[span.start : span.end] = b"\1" * (span.end - span.start)
     return _Guards(inline, slide_end)
 
 
@@ -250,7 +254,7 @@ def _absorb_closers(text: str, j: int, closers: str, guards: _Guards, sent_start
     return j
 
 
-def _open_runs(text: str, ch: str, start: int, end: int, inline: list[bool]) -> int:
+def _open_runs(text: str, ch: str, start: int, end: int, inline: bytearray) -> int:
     """Runs of ``ch`` in ``text[start:end]`` outside inline math/code (``$x^*$`` is not emphasis)."""
     runs = 0
     for k in range(start, end):
