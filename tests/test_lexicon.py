@@ -40,6 +40,22 @@ def test_units_skip_markup_and_stop_words():
     assert tgt_units("计算$x$梯度") == {"计算", "梯度"}
 
 
+def test_units_are_the_regex_definitions():
+    """``en_units`` and ``tgt_units`` are written for speed (a byte table, one match per Han run); they must give
+    the sets their regex definitions give, on English, Chinese, mixed and non-ASCII text."""
+    from bot.align.lexicon import _EN_WORD, _WIDE_BIGRAM, _WIDE_SINGLE, _content_word, _plain
+
+    texts = ["The quick brown foxes jump, over 3 lazy dogs' Models: a b ab abc.", "Café naïve résumé déjà-vu x1y2z",
+             "计算$x$梯度，我们用softmax回归模型训练。一",
+             "回想一下 :numref:`sec_x`讨论了如何使用Amazon SageMaker的GPU。",
+             "ｆｕｌｌ宽 αβγ Straße ΣΩ 日本語のテキスト、カタカナ", "", "a", "中"]
+    for text in texts:
+        plain = _plain(text)
+        assert en_units(text) == {c for w in _EN_WORD.findall(plain) if (c := _content_word(w))}
+        assert tgt_units(text) == set(_WIDE_BIGRAM.findall(plain)) | set(_WIDE_SINGLE.findall(plain))
+    assert en_units("Café résumé naïve") == {"caf", "sum"}  # an accent ends a word; "na", "ve" are too short
+
+
 def test_dice_learns_the_obvious_words_and_roundtrips(tmp_path):
     lex = train_dice(PAIRS, min_count=2, max_share=0.6)
     assert "梯度" in lex.forward["gradient"] and "网络" in lex.forward["network"]

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import add
 from pathlib import Path
 
 from bot.align.sentences import _spans
@@ -60,6 +61,7 @@ _WIDE = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"
 #: the bigrams of every Han/kana run, found in one scan (a zero-width match at each bigram start)
 _WIDE_BIGRAM = re.compile(f"(?=({_WIDE}{_WIDE}))")
 _WIDE_SINGLE = re.compile(f"(?<!{_WIDE}){_WIDE}(?!{_WIDE})")
+_WIDE_RUN = re.compile(f"{_WIDE}+")
 _STOP = frozenset("""
 the and for that this with are from can not but its was were been have has had will would could should
 which what when where who whom how why than then there their them they these those such also into onto
@@ -125,10 +127,16 @@ def en_units(text: str) -> frozenset[str]:
 
 
 def tgt_units(text: str) -> frozenset[str]:
-    """Character bigrams of the Han/kana runs of ``text`` (a one-character run counts as itself)."""
-    plain = _plain(text)
-    units = set(_WIDE_BIGRAM.findall(plain))
-    units.update(_WIDE_SINGLE.findall(plain))  # a one-character run counts as itself
+    """Character bigrams of the Han/kana runs of ``text`` (a one-character run counts as itself).
+
+    The same set as ``_WIDE_BIGRAM.findall`` plus ``_WIDE_SINGLE.findall``, from one match per run instead of one
+    per character: each run's bigrams are its characters added to the next ones, in C."""
+    units: set[str] = set()
+    for run in _WIDE_RUN.findall(_plain(text)):
+        if len(run) == 1:
+            units.add(run)
+        else:
+            units.update(map(add, run, run[1:]))
     return frozenset(units)
 
 

@@ -369,8 +369,7 @@ def _anchors_of(src_parts: Sequence[tuple[Counter[str], str]], tgt_parts: Sequen
     wide_words = [_latin_words(rest) for _, rest in wide]
     vocabulary = {w[1:] for words in wide_words for w in words}
     if vocabulary:
-        latin_words = [["w" + lw for word in _LATIN_WORD_RE.findall(rest) if len(word) >= 2
-                        and (lw := word.lower()) in vocabulary] for _, rest in latin]
+        latin_words = [_words_in(rest, vocabulary) for _, rest in latin]
         wide_total = Counter(chain.from_iterable(wide_words))
         keep = {w for w, count in Counter(chain.from_iterable(latin_words)).items() if wide_total.get(w) == count}
         if keep:
@@ -386,6 +385,17 @@ def _anchors_of(src_parts: Sequence[tuple[Counter[str], str]], tgt_parts: Sequen
             latin_tokens = [with_words(tokens, words) for (tokens, _), words in zip(latin, latin_words, strict=True)]
             return (latin_tokens, wide_tokens) if tgt_lang in _WIDE_SCRIPTS else (wide_tokens, latin_tokens)
     return [tokens for tokens, _ in src_parts], [tokens for tokens, _ in tgt_parts]
+
+
+def _words_in(rest: str, vocabulary: set[str]) -> list[str]:
+    """The ``w``-tokens of ``rest`` (see :func:`_latin_words`) whose word is in ``vocabulary`` (lower-case words).
+
+    A Latin word is ASCII, so it is in ``vocabulary`` only if that word is a substring of ``rest.lower()``: most
+    sentences contain none of the few words and skip the word scan (a regex match per word)."""
+    low = rest.lower()
+    if not any(v in low for v in vocabulary):
+        return []
+    return ["w" + lw for word in _LATIN_WORD_RE.findall(rest) if len(word) >= 2 and (lw := word.lower()) in vocabulary]
 
 
 #: Characters that may follow a sentence's last mark (emphasis, slide markers, brackets, quotes).
