@@ -268,6 +268,10 @@ class AlignParams:
     priors: dict[tuple[int, int], float] = field(default_factory=lambda: dict(_DEFAULT_PRIORS))
 
 
+#: The defaults, made once (a frozen dataclass of 22 fields costs ~5 µs to make, and a build aligns ~4,000 blocks)
+_DEFAULT_PARAMS = AlignParams()
+
+
 @dataclass(frozen=True, slots=True)
 class SentencePair:
     """One bead: consecutive source sentences ``src`` aligned with consecutive target sentences ``tgt``.
@@ -870,7 +874,7 @@ def align_sentences(
     lexicon, used when the target language is Chinese; ``None`` turns it off.
     Returns beads covering every source and target sentence exactly once, in document order.
     """
-    params = params or AlignParams()
+    params = params or _DEFAULT_PARAMS
     if lexicon == "default":
         lexicon = default_lexicon() if tgt_lang == "zh" and src_lang == "en" else None
     beads_of = _Beads(src, tgt, src_lang, tgt_lang, params, lexicon if isinstance(lexicon, Lexicon) else None,
