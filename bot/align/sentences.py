@@ -143,8 +143,13 @@ def protected_spans(text: str) -> list[Span]:
 
 @lru_cache(maxsize=4096)
 def _spans(text: str) -> tuple[Span, ...]:
-    # Cached: the aligner asks for the spans of one sentence twice (anchors, then words).
-    spans = [_new_span(Span, (*m.span(), m.lastgroup or "code")) for m in _PROTECT_RE.finditer(text)]
+    # Cached: the aligner asks for the spans of one sentence twice (anchors, then words). Every span starts with one
+    # of `` ` $ [ ] < `` (an image link's "!" comes before a "["): 60% of the book's sentences have none, and five
+    # substring tests are cheaper than the regex's scan of every character.
+    if "`" in text or "$" in text or "[" in text or "]" in text or "<" in text:
+        spans = [_new_span(Span, (*m.span(), m.lastgroup or "code")) for m in _PROTECT_RE.finditer(text)]
+    else:
+        spans = []
     if "**" in text or "~~" in text:  # every slide marker has one of them
         slides = [Span(*m.span(), "slide") for m in _SLIDE_RE.finditer(text)]
         if slides:
