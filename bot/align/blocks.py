@@ -146,6 +146,10 @@ class _Feat:
         return self.profile if self.profile is not None else lexicon.profile(self.words, is_src)
 
 
+#: An empty ``Counter`` without its Python ``__init__`` (which only updates it from nothing): one per code block
+_empty_counter = Counter.__new__
+
+
 def weighted_length(text: str) -> float:
     """Characters, with CJK characters weighted so English and Chinese lengths are comparable."""
     cjk = 0 if text.isascii() else sum(map(len, _CJK_RUN.findall(text)))
@@ -226,7 +230,7 @@ def _features(doc: Document, extra: frozenset[str], terms: Mapping[str, str], si
             kind=kind,
             # code is compared by its key, never by length (similarity returns first; never a group part)
             length=0.0 if kind in (Kind.CODE, Kind.TOC) else weighted_length(body if b.kind != Kind.TAB else text),
-            tokens=_tokens(text, term_ids) if kind in _PROSE or kind == Kind.TAB else Counter(),
+            tokens=_tokens(text, term_ids) if kind in _PROSE or kind == Kind.TAB else _empty_counter(Counter),
             code=code,
             tabs=b.tabs,
             level=b.level,

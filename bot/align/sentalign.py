@@ -101,9 +101,13 @@ def _latin_words(rest: str) -> list[str]:
     return ["w" + word.lower() for word in _LATIN_WORD_RE.findall(rest) if len(word) >= 2]
 
 
+#: An empty ``Counter`` without its Python ``__init__`` (which only updates it from nothing): made for every sentence
+_empty_counter = Counter.__new__
+
+
 def _markup_tokens(text: str) -> tuple[Counter[str], str]:
     """:func:`invariant_tokens` without Latin words, and the text outside markup they are taken from."""
-    tokens: Counter[str] = Counter()
+    tokens: Counter[str] = _empty_counter(Counter)
     plain: list[str] = []
     last = 0
     for span in _spans(text):  # most sentences have none: then ``rest`` is the text itself
