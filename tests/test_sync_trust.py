@@ -1329,3 +1329,25 @@ def test_sentences_deleted_at_the_end_of_a_paragraph_take_their_line_breaks_with
     # one sentence deleted in the middle keeps the line break of the sentence before it
     plan = plan_file("x.md", origin, origin.replace("The dog ran in the park.\n", ""), zh, lang="zh")
     assert render_file(plan, {}, identity).edition_text == "今天猫坐在垫子上。\n鸟唱了一首歌。\n"
+
+
+def test_english_the_edition_left_untranslated_is_not_reported_as_human_text_replaced():
+    """d2l-vi mlp.md → master: the figure's caption was still the old English in the edition; its re-translation was
+    flagged `human-text-replaced` (risk 80) although no human words were lost."""
+    from bot.sync.audit import replaced_human_blocks
+    from bot.sync.triage import flag_risk
+
+    origin = "![An MLP with a hidden layer of 5 hidden units. ](../img/mlp.svg)\n:label:`fig_mlp`\n\nKept.\n"
+    new = "![An MLP with a hidden layer of five hidden units.](../img/mlp.svg)\n:label:`fig_mlp`\n\nKept.\n"
+    vi = origin.replace("Kept.", "Giữ nguyên.")
+    plan = plan_file("x.md", origin, new, vi, lang="vi")
+    out = render_file(plan, {r.id: TranslationResult(r.id, r.text.replace("An MLP", "Một MLP"), "t")
+                             for r in plan.requests}, identity)
+    (unit,) = [u for u in out.units if u.action not in ("keep", "cosmetic")]
+    assert "edition-had-english" in unit.flags and "human-text-replaced" not in unit.flags
+    assert any("untranslated" in n for n in unit.notes) and flag_risk("edition-had-english")[0] < 80
+    assert replaced_human_blocks(out.units) == [] and "Một MLP" in out.edition_text
+    # a translated caption is human text: replacing it is said as before
+    translated = vi.replace("An MLP with a hidden layer of 5 hidden units. ", "Một MLP với lớp ẩn có 5 đơn vị")
+    plan = plan_file("x.md", origin, new, translated, lang="vi")
+    assert any("human-text-replaced" in u.flags for u in plan.units)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from bot.sync.plan import Unit
+from bot.sync.plan import UNTRANSLATED_FLAG, Unit
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.M)
 
@@ -124,13 +124,14 @@ def _words_removed(old: str, new: str) -> bool:
 
 def replaced_human_blocks(units: Sequence[Unit]) -> list[Unit]:
     """Units that changed human text without saying so: human words removed by a re-translation or splice
-    without ``human-text-replaced`` (or a reported verbatim fix), a deletion without a flag. A splice that only
+    without ``human-text-replaced`` (or a reported verbatim fix, or ``edition-had-english``: the words removed were
+    the old English the edition had left untranslated), a deletion without a flag. A splice that only
     inserts new sentences around the human ones replaces nothing."""
     out = []
     for u in units:
         if u.status != "ok" or not u.old_text or u.text == u.old_text:
             continue
-        said = "human-text-replaced" in u.flags or any("verbatim fix" in f for f in u.flags)
+        said = any(f in ("human-text-replaced", UNTRANSLATED_FLAG) or "verbatim fix" in f for f in u.flags)
         if u.action in ("retranslate", "splice") and not said and _words_removed(u.old_text, u.text):
             out.append(u)
         if u.action == "delete" and u.old_text.strip() and not u.flags and not u.old_text.lstrip().startswith("```"):

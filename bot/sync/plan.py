@@ -53,6 +53,8 @@ SPLICE_KINDS = frozenset({Kind.PARAGRAPH, Kind.BLOCKQUOTE})
 #: comments and layout aside) are two versions of one cell.
 SAME_CELL_SIMILARITY = 60.0
 #: Human text kept for review: the old English stays in the origin file, so the next sync looks again.
+#: A re-translation or splice that replaced English the edition had left untranslated (no human words lost).
+UNTRANSLATED_FLAG = "edition-had-english"
 KEPT_FOR_REVIEW = frozenset({"kept-stale", "kept-unsure", "kept-review"})
 #: ``merge-copy`` is the edition's own equation/HTML with the English edits: it differed from the English before
 #: (translated inside) and still does, so the per-block gate's "same as the English" would always object.
@@ -787,6 +789,7 @@ class _Planner:
         parts: list[str | Req] = []
         near: list[str] = []
         replaced: list[str] = []
+        english: list[str] = []  # sentences the edition had left in English
         fixed: list[str] = []
         added = carried = 0
         for p in pieces:
@@ -809,10 +812,13 @@ class _Planner:
                 parts.append(p.text)
             if p.replaces and not p.to_translate and not strip_mark_lines(p.replaces).strip():
                 fixed.append(f"directive line removed as upstream did: {p.replaces.strip()}")  # no human words
+            elif p.replaces and p.origin and same_text(p.replaces, p.origin):
+                english.append(f"the edition had this sentence in English, untranslated: {_clip(p.replaces)}")
             elif p.replaces:
                 replaced.append(f"replaced human text: {_clip(p.replaces)}")
-        notes = replaced + near + fixed
-        flags = flags + (["human-text-replaced"] if replaced else []) + ([NEAR_FLAG] if near else []) + (
+        notes = replaced + english + near + fixed
+        flags = flags + (["human-text-replaced"] if replaced else []) + ([UNTRANSLATED_FLAG] if english else []) + (
+            [NEAR_FLAG] if near else []) + (
             [f"{len(fixed)} verbatim fix(es) applied"] if fixed else [])
         if outer:
             parts = [outer[0], *parts, outer[1]]
@@ -829,10 +835,13 @@ class _Planner:
                 parts.append(self.new.seps[j] or "\n")
             parts += self._block_parts(self.new.blocks[j])
         human = _text(self.edition, edition)
-        flags = (flags or []) + (["human-text-replaced"] if human.strip() else [])
+        english = bool(old) and same_text(human, _text(self.origin, old))  # the edition had it untranslated
+        flags = (flags or []) + ([UNTRANSLATED_FLAG] if english else ["human-text-replaced"] if human.strip() else [])
+        notes = ([f"the edition had this block in English, untranslated: {_clip(human)}"] if english else
+                 [f"replaced human text: {_clip(human)}"] if human.strip() else [])
         self.units.append(Unit("retranslate", new, edition, old, parts,
                                self._sep_edition(edition[0]) if edition else "\n", flags, c.word_diff,
-                               human, notes=[f"replaced human text: {_clip(human)}"] if human.strip() else []))
+                               human, notes=notes))
 
     def _block_parts(self, b: Block) -> list[str | Req]:
         if b.kind in COPY_KINDS or b.kind == Kind.OTHER or (b.kind == Kind.TAB and not _prose_tab(b)):

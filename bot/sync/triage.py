@@ -69,6 +69,7 @@ FLAG_RISK: tuple[tuple[str, int, str], ...] = (
     (r"edition-defines-it", 70, "upstream's new cell not inserted: the edition defines it already, compare them"),
     (r"human-text-deleted", 85, "human text deleted"),
     (r"human-text-replaced", 80, "human text replaced"),
+    (r"edition-had-english", 45, "the edition had this in English, untranslated: now translated"),
     (r"broken-markdown", 50, "the edition's markdown is broken here: kept as written, fix it by hand"),
     (r"deleted upstream", 20, "equation/HTML deleted upstream (the edition had its English as it was)"),
     (r"stale-origin-review", 60, "stale origin file: human text kept for review"),
