@@ -43,7 +43,13 @@ def test_units_skip_markup_and_stop_words():
 def test_units_are_the_regex_definitions():
     """``en_units`` and ``tgt_units`` are written for speed (a byte table, one match per Han run); they must give
     the sets their regex definitions give, on English, Chinese, mixed and non-ASCII text."""
-    from bot.align.lexicon import _EN_WORD, _WIDE_BIGRAM, _WIDE_SINGLE, _content_word, _plain
+    import re
+
+    from bot.align.lexicon import _WIDE, _content_word, _plain
+
+    _EN_WORD = re.compile(r"[A-Za-z][A-Za-z]+")
+    _WIDE_BIGRAM = re.compile(f"(?=({_WIDE}{_WIDE}))")  # a zero-width match at each bigram start
+    _WIDE_SINGLE = re.compile(f"(?<!{_WIDE}){_WIDE}(?!{_WIDE})")
 
     texts = ["The quick brown foxes jump, over 3 lazy dogs' Models: a b ab abc.", "Café naïve résumé déjà-vu x1y2z",
              "计算$x$梯度，我们用softmax回归模型训练。一",

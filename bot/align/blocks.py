@@ -36,6 +36,7 @@ from bot.align.lexicon import (
     profile_overlap,
     tgt_units,
 )
+from bot.align.sentalign import _empty_counter
 from bot.align.units import PAIRED_KINDS, block_sentences
 from bot.markdown.blocks import Block, Document, Kind
 from bot.markdown.keys import loose_code_key
@@ -144,10 +145,6 @@ class _Feat:
 
     def word_profile(self, lexicon: Lexicon, is_src: bool) -> WordProfile:
         return self.profile if self.profile is not None else lexicon.profile(self.words, is_src)
-
-
-#: An empty ``Counter`` without its Python ``__init__`` (which only updates it from nothing): one per code block
-_empty_counter = Counter.__new__
 
 
 def weighted_length(text: str) -> float:

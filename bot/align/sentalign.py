@@ -102,6 +102,7 @@ def _latin_words(rest: str) -> list[str]:
 
 
 #: An empty ``Counter`` without its Python ``__init__`` (which only updates it from nothing): made for every sentence
+#: here and every non-prose block in ``bot.align.blocks``
 _empty_counter = Counter.__new__
 
 

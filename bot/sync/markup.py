@@ -211,7 +211,7 @@ def mark_lines(old_en: str, new_en: str, translation: str, out: Carried) -> str:
         if len(at) == 1:
             del lines[at[0]]
             out.carried += 1
-        elif not at and _marks(translation)[line] == 0 and line not in new:
+        elif not at and line not in new:
             continue  # the translation never had it: nothing to remove
         else:
             uncarried += 1
