@@ -5,7 +5,9 @@ whitespace, re-wrapping or trailing spaces differ: nothing to translate), ``mark
 and maybe whitespace, differ: nothing to translate, the markers are carried onto the translation),
 ``trivial`` (casing, punctuation, enumerator style, contractions, function words -- see
 ``bot.sync.trivial`` -- or typo fixes with each word at most two edits away: nothing to translate; a typo
-fix, never a casing fix, is applied where the word appears verbatim in the translation), ``modified``
+fix, never a casing fix, is applied where the word appears verbatim in the translation; so are the same words
+in another notation, ``MXNet NP`` -> `` `mxnet.np` ``, ``$100$`` -> ``100``, ``codepaths`` -> ``code paths``),
+``modified``
 (with a word diff; a change that only adds or removes d2l directive lines such as ``:label:`x``` at the end
 of a block, the rest trivial, is ``trivial``: the lines are carried by ``bot.sync.markup``), ``inserted``,
 ``moved`` (identical text found elsewhere in the origin); origin blocks
@@ -25,7 +27,7 @@ from bot.markdown.blocks import Block, Document, Kind
 from bot.sync.encoding import repairs
 from bot.sync.markers import strip_markers
 from bot.sync.markup import strip_mark_lines
-from bot.sync.trivial import VERBATIM, is_trivial, replaced_tokens
+from bot.sync.trivial import VERBATIM, is_trivial, notation_fixes, replaced_tokens
 from bot.translate.tm import english_diff
 
 _SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
@@ -89,6 +91,9 @@ def _classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
     fixes = word_fixes(strip_markers(o.text), strip_markers(n.text))
     if fixes:
         return "trivial", fixes
+    notation = notation_fixes(strip_markers(o.text), strip_markers(n.text))
+    if notation is not None:
+        return "trivial", notation
     return "modified", ()
 
 

@@ -27,7 +27,7 @@ from bot.markdown.protect import RestoreError, Segment, protect, restore
 from bot.sync.ahead import carried_tokens, evidence
 from bot.sync.conventions import reapply
 from bot.sync.diff import Change, diff_blocks
-from bot.sync.markers import transfer
+from bot.sync.markers import marker_counts, transfer
 from bot.sync.markup import MARK_LINE, Carried, carry_markup, mark_lines, split_trailing_marks, strip_mark_lines
 from bot.sync.merge import (
     MergeResult,
@@ -42,7 +42,7 @@ from bot.sync.nearmatch import FLAG as NEAR_FLAG
 from bot.sync.nearmatch import near_match
 from bot.sync.splice import Piece, splice, splice_items, splice_rows
 from bot.sync.tokenmerge import merge_tokens, same_text
-from bot.sync.trivial import region_fixes, token_fixes
+from bot.sync.trivial import is_trivial, region_fixes, token_fixes
 from bot.translate.base import TranslationRequest, TranslationResult
 from bot.translate.tm import english_diff
 
@@ -322,6 +322,14 @@ class _Planner:
             self.done_pairs.add(k)
             multi = len(pair.src) > 1
             group = [x for x in changes if x.old in pair.src] if multi else [c]
+            if multi and len(pair.tgt) == 1 and self._rejoined(group):
+                self.units.append(Unit("cosmetic", tuple(x.new for x in group if x.new is not None), pair.tgt,
+                                       pair.src, [self.edition.blocks[pair.tgt[0]].text],
+                                       self._sep_edition(pair.tgt[0]), ["paragraphs joined upstream"], notes=[
+                                           f"upstream joined {len(pair.src)} paragraphs into one without changing "
+                                           "their words; the translation was already one block: kept"]))
+                self._emit_attached(k)
+                continue
             if all(x.op in LIGHT_OPS for x in group):
                 if not multi and len(pair.tgt) == 1 and c.op in ("markers", "trivial"):
                     self._light(c, pair.tgt[0])
@@ -570,6 +578,17 @@ class _Planner:
             return True
         return False
 
+    def _rejoined(self, group: Sequence[Change]) -> bool:
+        """Upstream made the blocks of an n-1 pair one block and changed nothing else a reader of the translation
+        would see (d2l-pt calculus: the translator had already joined the two paragraphs)."""
+        olds = [self.origin.blocks[x.old] for x in group if x.old is not None]
+        news = sorted({x.new for x in group if x.new is not None})
+        if len(news) != 1 or any(x.op not in LIGHT_OPS | {"modified", "deleted"} for x in group) \
+                or any(b.kind != olds[0].kind or b.kind in COPY_KINDS for b in olds):
+            return False
+        joined, new = " ".join(b.text for b in olds), self.new.blocks[news[0]].text
+        return marker_counts(joined) == marker_counts(new) and is_trivial(joined, new)
+
     def _light(self, c: Change, k: int) -> None:
         """A change that sends nothing: typo fixes where the word is verbatim, slide markers carried."""
         assert c.old is not None and c.new is not None
@@ -583,6 +602,9 @@ class _Planner:
         notes = list(moved.notes) + markup.notes
         if n:
             flags.append(f"{n} verbatim fix(es) applied")
+        written = [y for _x, y in c.fixes if _verbatim(y) and y in old]
+        if written:
+            notes.append(f"the translation already writes the new notation ({', '.join(written)})")
         if markup.carried:
             notes.append(f"{markup.carried} markup change(s) (heading level, emphasis, list marker, final mark, "
                          "directive line) carried onto the translation")

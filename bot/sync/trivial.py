@@ -129,32 +129,102 @@ def _replace_one(text: str, found: re.Match[str], by: str) -> str:
     return text[:found.start()] + by + text[found.end():]
 
 
+_DELIM = re.compile(r"[$`]")
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _notation(x: str, y: str) -> bool:
+    """The same letters and digits written another way: in math or a code span on one side only (``20th`` /
+    ``$20^{th}$``, ``tf.keras Sequential`` / ```tf.keras.Sequential```, ``$100$`` / ``100``), or a compound
+    written apart, joined or hyphenated (``codepaths`` / ``code paths``, ``frontend`` / ``front-end``). A change
+    inside a formula or code span on both sides (``$x^2$`` / ``$x_2$``) is content, never notation."""
+    return bool(_letters(x)) and _letters(x) == _letters(y) and not (_DELIM.search(x) and _DELIM.search(y))
+
+
+def _span(pieces: Sequence[re.Match[str]], i1: int, i2: int) -> tuple[int, int]:
+    """Where pieces ``i1:i2`` stand in their text (an empty run: at the end of the piece before it)."""
+    if i1 < i2:
+        return pieces[i1].start(), pieces[i2 - 1].end()
+    at = pieces[i1 - 1].end() if i1 else 0
+    return at, at
+
+
+def _cuts_verbatim(text: str, start: int, end: int) -> bool:
+    """Does ``text[start:end]`` take part of a formula, code span, link target or URL (not all of it)?"""
+    return any(m.start() < end and start < m.end() and not (start <= m.start() and m.end() <= end)
+               for m in VERBATIM.finditer(text))
+
+
+def _changed_regions(old: str, new: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, old text, new text) of each changed region of ``old``, by formulas, code spans, words and
+    single symbols; an insertion has start == end. A region that takes part of a verbatim token on either side
+    (a renamed figure path ``fit_linreg.svg`` -> ``fit-linreg.svg``) is returned with ``start`` -1."""
+    a, b = list(_PIECE.finditer(old)), list(_PIECE.finditer(new))
+    out = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=[m.group() for m in a], b=[m.group() for m in b],
+                                               autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        (start, end), (s2, e2) = _span(a, i1, i2), _span(b, j1, j2)
+        cut = _cuts_verbatim(old, start, end) or _cuts_verbatim(new, s2, e2)
+        out.append((-1 if cut else start, end, old[start:end], new[s2:e2]))
+    return out
+
+
+def notation_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
+    """The (old, new) regions of an upstream edit that only writes the same words in another notation (see
+    ``_notation``), the rest trivial; ``None`` when anything else changed. The regions with a formula or code
+    span on one side are returned, to be carried where the old text stands verbatim in a translation (a
+    translation that rendered the words its own way, ``século 20`` for ``20th``, has nothing to change)."""
+    regions = _changed_regions(old, new)
+    fixes: list[tuple[str, str]] = []
+    fixed_old = old
+    for start, end, x, y in reversed(regions):
+        if not _letters(x) and not _letters(y):
+            continue  # punctuation only: the trivial key below decides
+        if start < 0 or not _notation(x, y):
+            return None
+        fixed_old = fixed_old[:start] + y + fixed_old[end:]
+        if _DELIM.search(x + y):
+            fixes.append((x, y))
+    if not regions or trivial_key(fixed_old) != trivial_key(new):
+        return None
+    return tuple(dict.fromkeys(reversed(fixes)))
+
+
 def region_fixes(old: str, new: str, translation: str) -> str | None:
     """The translation with each changed *region* of the English replaced, when every region is symbols only
-    (``($i$, $j$)`` -> ``$(i,j)$``, ``$[(1, 2]$`` -> ``$[1, 2]$``, a number put in math: ``-1`` -> ``$-1$``) or a
-    code span turned into its word (`` `git` `` -> ``Git``), the old region stands exactly once on its own in the
-    old English and in the translation, and the rest of the change is trivial. ``None`` otherwise (a region with
-    words is content: it is translated)."""
-    a, b = list(_PIECE.finditer(old)), list(_PIECE.finditer(new))
-    out = translation
-    fixed_old = old
+    (``($i$, $j$)`` -> ``$(i,j)$``, ``$[(1, 2]$`` -> ``$[1, 2]$``, a number put in math: ``-1`` -> ``$-1$``) or the
+    same words in another notation (``_notation``: `` `git` `` -> ``Git``, ``MXNet NP`` -> `` `mxnet.np` ``), the
+    old region stands on its own as often in the old English as it changes (and as often in the translation,
+    which may also not have words at all: it translated them), and the rest of the change is trivial. ``None``
+    otherwise (a region with other words is content: it is translated)."""
+    regions = _changed_regions(old, new)
+    out, fixed_old = translation, old
     n_fixed = 0
-    ops = SequenceMatcher(a=[m.group() for m in a], b=[m.group() for m in b], autojunk=False).get_opcodes()
-    changed = [op for op in ops if op[0] != "equal"]
-    if not changed:
-        return None
-    for _tag, i1, i2, j1, j2 in changed:
-        pieces_x, pieces_y = [m.group() for m in a[i1:i2]], [m.group() for m in b[j1:j2]]
-        if not any(p.startswith(("$", "`")) for p in pieces_x + pieces_y):
+    done: set[tuple[str, str]] = set()
+    for _start, _end, x, y in regions:
+        if not _DELIM.search(x + y) or (x, y) in done:
             continue  # words or punctuation only: trivial or not, the final check says (never written here)
-        if i1 == i2 or j1 == j2:
+        if not x or not y:
             return None  # a formula or code span added or removed: content
-        x, y = old[a[i1].start():a[i2 - 1].end()], new[b[j1].start():b[j2 - 1].end()]
-        demoted = x.replace("`", "").lower() == y.replace("`", "").lower()
-        if not (demoted or _symbolic(pieces_x) and _symbolic(pieces_y)):
+        pieces_x = _PIECE.findall(x)
+        if not (_notation(x, y) or _symbolic(pieces_x) and _symbolic(_PIECE.findall(y))):
             return None
+        # every standing of the region changes the same way (``$100$`` -> ``100`` twice), in the old English
+        # and in the translation alike; words a translation rendered its own way are not looked for there
+        times = sum(1 for r in regions if (r[2], r[3]) == (x, y))
         in_old, in_out = _standalone(pieces_x, fixed_old), _standalone(pieces_x, out)
-        if len(in_old) != 1 or len(in_out) != 1:
+        translatable = not _DELIM.search(x) and re.search(r"[^\W\d_]", x)  # words, not only digits
+        if len(in_old) != times or len(in_out) not in ((0, times) if translatable else (times,)):
             return None
-        out, fixed_old, n_fixed = _replace_one(out, in_out[0], y), _replace_one(fixed_old, in_old[0], y), n_fixed + 1
+        for found in reversed(in_out):
+            out = _replace_one(out, found, y)
+        for found in reversed(in_old):
+            fixed_old = _replace_one(fixed_old, found, y)
+        done.add((x, y))
+        n_fixed += 1
     return out if n_fixed and trivial_key(fixed_old) == trivial_key(new) else None
