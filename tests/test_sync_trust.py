@@ -1411,3 +1411,28 @@ def test_paragraphs_upstream_joined_that_the_translation_already_joined_are_kept
     # a word changed as well: not a join only, re-translated as before
     plan, out = _sync_text(origin, new.replace("a few", "some"), pt, lang="pt")
     assert [u.action for u in out.units if u.action != "keep"] == ["retranslate"]
+
+
+def test_a_cell_whose_framework_upstream_moved_out_is_never_turned_into_another_frameworks_cell():
+    """d2l-pt sgd.md (initialised from v0.16.2, synced to master): upstream split ``#@tab mxnet, pytorch`` into an
+    mxnet cell and a new pytorch cell; the edition's counterpart was its own ``#@tab pytorch`` cell. Before, the
+    merge carried ``#@tab pytorch -> mxnet``: the PyTorch code became a second MXNet ``sgd`` and upstream's pytorch
+    cell was inserted beside it."""
+    f = "```{.python .input}\n#@tab all\ndef f(x):\n    return x ** 2\n```\n"
+    both = ("```{.python .input}\n#@tab mxnet, pytorch\ndef sgd(x):\n    g = d2l.normal(0.0, 1, (1,))\n"
+            "    return x - g\n```\n")
+    mx = both.replace("mxnet, pytorch", "mxnet")
+    pt_new = both.replace("mxnet, pytorch", "pytorch").replace("d2l.normal(0.0, 1, (1,))",
+                                                                 "torch.normal(0.0, 1, (1,)).item()")
+    origin = f"Noise is added.\n\n{f}\n{both}\nThe end.\n"
+    new = f"Noise is added.\n\n{f}\n{mx}\n{pt_new}\nThe end.\n"
+    own_pt = ("```{.python .input}\n#@tab pytorch\ndef sgd(x):\n    g = d2l.normal(0.0, 1, (1,))\n"
+              "    return x - 2 * g\n```\n")
+    edition = f"Adiciona-se ruído.\n\n{f}\n{own_pt}\nO fim.\n"
+    plan, out = _sync_text(origin, new, edition, lang="pt")
+    kept = [u for u in out.units if "framework-moved" in u.flags]
+    assert len(kept) == 1 and kept[0].action == "kept-review" and kept[0].text == own_pt
+    assert "#@tab pytorch\ndef sgd(x):\n    g = d2l.normal(0.0, 1, (1,))\n    return x - 2 * g" in out.edition_text
+    assert out.edition_text.count("def sgd") == 1 and "#@tab mxnet\ndef sgd(x):\n    g = d2l.normal(0.0, 1, (1,))\n" \
+        "    return x - 2 * g" not in out.edition_text
+    _accounted(edition, out)

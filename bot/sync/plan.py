@@ -646,12 +646,30 @@ class _Planner:
                                    "be placed in it: kept for review, its old English stays in the origin file; "
                                    f"new English: {_clip(n.text)}"]))
 
+    def _framework_left(self, c: Change, k: int, o: Block, n: Block, e: Block) -> bool:
+        """Upstream took every framework of the edition's cell out of this cell (d2l-pt sgd.md: ``#@tab mxnet,
+        pytorch`` became an mxnet cell and a new pytorch cell; the edition's cell is its pytorch one). Merged, the
+        edition's PyTorch code would turn into a second MXNet cell: it is kept for review instead (the new cell of
+        its framework is inserted unless the edition already defines what it defines)."""
+        efw, nfw = set(tab_frameworks(e.text)), set(tab_frameworks(n.text))
+        if not efw or not nfw or efw & nfw or "all" in efw | nfw or not efw <= set(tab_frameworks(o.text)):
+            return False
+        self.units.append(Unit("kept-review", (c.new,), (k,), (c.old,), [e.text], self._sep_edition(k),
+                               ["framework-moved"], c.word_diff, e.text, notes=[
+                                   f"upstream took {', '.join(sorted(efw))} out of this cell (now "
+                                   f"{', '.join(sorted(nfw))} only): the edition's {', '.join(sorted(efw))} cell is "
+                                   "kept as it is, not turned into another framework's cell; its old English stays "
+                                   "in the origin file"]))
+        return True
+
     def _modified(self, c: Change, k: int) -> None:
         assert c.old is not None and c.new is not None
         o, n, e = self.origin.blocks[c.old], self.new.blocks[c.new], self.edition.blocks[k]
         if n.kind in COPY_KINDS or o.kind in COPY_KINDS:
             if n.kind == Kind.CODE and o.kind == Kind.CODE and e.kind == Kind.CODE:
                 if self._split_cell(c, k, o, n, e):
+                    return
+                if self._framework_left(c, k, o, n, e):
                     return
                 m = merge_code(o.text, n.text, e.text, self.edition_only)
                 flags = ["code conflict: new English code taken"] if m.conflict else []

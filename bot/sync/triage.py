@@ -66,6 +66,8 @@ FLAG_RISK: tuple[tuple[str, int, str], ...] = (
     (r"invariant failure", 95, "markup check failed"),
     (r"code conflict", 90, "code merge conflict"),
     (r"edition-split-cell", 70, "the edition splits this English cell: upstream's code change not applied, carry it"),
+    (r"framework-moved", 70, "upstream moved this cell's framework to a cell of its own: the edition's cell kept, "
+                             "carry upstream's change by hand"),
     (r"edition-defines-it", 70, "upstream's new cell not inserted: the edition defines it already, compare them"),
     (r"human-text-deleted", 85, "human text deleted"),
     (r"human-text-replaced", 80, "human text replaced"),
@@ -96,6 +98,7 @@ FLAG_RISK: tuple[tuple[str, int, str], ...] = (
     (r"table rows", 0, "table spliced row by row"),
     (r"edition already has", 0, "already in the edition"),
     (r"cosmetic source change", 0, "cosmetic English change"),
+    (r"paragraphs joined upstream", 0, "paragraphs joined upstream, words unchanged: the translation was one already"),
     (r"trivial source change", 5, "typo-level English change"),
     (r"not in edition", 5, "block not in the edition"),
     (r"edition-only", 0, "edition-only block"),
