@@ -1436,3 +1436,31 @@ def test_a_cell_whose_framework_upstream_moved_out_is_never_turned_into_another_
     assert out.edition_text.count("def sgd") == 1 and "#@tab mxnet\ndef sgd(x):\n    g = d2l.normal(0.0, 1, (1,))\n" \
         "    return x - 2 * g" not in out.edition_text
     _accounted(edition, out)
+
+
+def test_cells_rewritten_across_frameworks_keep_every_framework_of_the_edition():
+    """d2l-pt gru.md / rnn-concise.md (from v0.16.2 to master, an edition without TensorFlow cells): upstream
+    rewrote the MXNet cell (no ``#@tab`` line) into a JAX one and the TensorFlow cell into the shared ``#@tab
+    pytorch, mxnet, tensorflow`` class. Before, the edition's MXNet cell was merged into the JAX cell and the shared
+    class was skipped ("not in edition", its old English being TensorFlow): MXNet and PyTorch lost the class."""
+    from collections import Counter
+
+    from bot.markdown.blocks import Kind, parse
+
+    def cell(tab: str, body: str) -> str:
+        return "```{.python .input}\n" + (f"#@tab {tab}\n" if tab else "") + body + "\n```\n"
+
+    origin = ("Parameters.\n\n" + cell("", "def get_params(n):\n    return np.zeros(n)") + "\n"
+              + cell("pytorch", "def get_params(n):\n    return torch.zeros(n)") + "\n"
+              + cell("tensorflow", "def get_params(n):\n    return tf.zeros(n)") + "\nThe end.\n")
+    new = ("Parameters.\n\n" + cell("pytorch, mxnet, tensorflow", "class GRUScratch(d2l.Module):\n    pass")
+           + "\n" + cell("jax", "class GRUScratch(d2l.Module):\n    jax = True") + "\nThe end.\n")
+    edition = ("Parâmetros.\n\n" + cell("", "def get_params(n):\n    return np.zeros(n)") + "\n"
+               + cell("pytorch", "def get_params(n):\n    return torch.zeros(n)") + "\nO fim.\n")
+    plan, out = _sync_text(origin, new, edition, lang="pt")
+    cells = [b for b in parse(out.edition_text).blocks if b.kind == Kind.CODE]
+    fws = Counter(f for b in cells for f in (b.tabs or ("mxnet",)))
+    assert fws["mxnet"] == fws["pytorch"] == fws["jax"] == 1, fws
+    assert "class GRUScratch(d2l.Module):\n    pass" in out.edition_text and "np.zeros" not in out.edition_text
+    assert not any("jax" in (b.tabs or ()) and "np.zeros" in b.text for b in cells)
+    _accounted(edition, out)

@@ -101,14 +101,15 @@ Pairing = list[tuple[int | None, int | None]]
 
 
 def _pairable(o: Block, w: Block) -> bool:
-    """Same kind, and for code cells that name their frameworks, a framework in common: upstream's PyTorch cell
-    rewritten into a TensorFlow one is a deletion and an insertion (the edition's PyTorch cell must not turn
-    into a second TensorFlow cell)."""
+    """Same kind, and for code cells, a framework in common: upstream's PyTorch cell rewritten into a TensorFlow
+    one is a deletion and an insertion (the edition's PyTorch cell must not turn into a second TensorFlow cell);
+    so is an MXNet cell (no ``#@tab`` line) rewritten into a JAX one (d2l-pt gru.md to master)."""
     if o.kind != w.kind:
         return False
-    if o.kind != Kind.CODE or not o.tabs or not w.tabs or "all" in o.tabs or "all" in w.tabs:
+    if o.kind != Kind.CODE or not (o.tabs or w.tabs):
         return True
-    return bool(set(o.tabs) & set(w.tabs))
+    a, b = set(o.tabs or ("mxnet",)), set(w.tabs or ("mxnet",))  # a cell without ``#@tab`` runs for mxnet
+    return "all" in a | b or bool(a & b)
 
 
 def _pair_region(old: Document, new: Document, i1: int, i2: int, j1: int, j2: int) -> Pairing:

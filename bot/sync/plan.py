@@ -349,6 +349,11 @@ class _Planner:
                                            flags=["not in edition"]))
             elif all(x.op == "deleted" for x in group):
                 self._deleted(pair.src, pair.tgt, k)
+            elif not pair.tgt and not multi and self._widened(c):
+                self._inserted(c.new)  # type: ignore[arg-type]
+                self.units[-1].notes.append(
+                    "its old English was a cell for a framework the edition does not have; upstream's new cell "
+                    "also runs for the edition's frameworks: inserted")
             elif not pair.tgt:
                 new_idx = tuple(x.new for x in group if x.new is not None)
                 self.units.append(Unit("skip", new_idx, (), pair.src, flags=["not in edition"],
@@ -577,6 +582,19 @@ class _Planner:
                                        "file"]))
             return True
         return False
+
+    def _widened(self, c: Change) -> bool:
+        """A code cell the edition never had (its framework is not the edition's) that upstream rewrote into a cell
+        that also runs for frameworks the edition has (d2l-pt gru.md to master: a TensorFlow ``get_params`` cell
+        became the ``#@tab pytorch, mxnet, tensorflow`` class): skipping it would lose that code for them."""
+        if c.old is None or c.new is None:
+            return False
+        o, n = self.origin.blocks[c.old], self.new.blocks[c.new]
+        if o.kind != Kind.CODE or n.kind != Kind.CODE:
+            return False
+        mine = {f for b in self.edition.blocks if b.kind == Kind.CODE for f in _frameworks_of(b)} - {"all"}
+        gained = set(_frameworks_of(n)) - set(_frameworks_of(o))
+        return "all" not in _frameworks_of(o) and bool(mine & gained or "all" in gained and mine)
 
     def _rejoined(self, group: Sequence[Change]) -> bool:
         """Upstream made the blocks of an n-1 pair one block and changed nothing else a reader of the translation
