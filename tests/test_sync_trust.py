@@ -1464,3 +1464,25 @@ def test_cells_rewritten_across_frameworks_keep_every_framework_of_the_edition()
     assert "class GRUScratch(d2l.Module):\n    pass" in out.edition_text and "np.zeros" not in out.edition_text
     assert not any("jax" in (b.tabs or ()) and "np.zeros" in b.text for b in cells)
     _accounted(edition, out)
+
+
+def test_a_notation_change_is_placed_where_the_number_stands_alone_never_inside_a_formula():
+    """d2l-zh conv-layer.md to master: ``1``/``-1``/``0`` -> ``$1$``/``$-1$``/``$0$`` (and a slide marker). The
+    Chinese already wrote ``$0$``: a plain replace of ``0`` made it ``$$0$$`` and the build gate failed the block."""
+    origin = ("As you can see, we detect 1 for the edge from white to black\nand -1 for the edge from black to "
+              "white.\nAll other outputs take value 0.\n")
+    new = ("As you can see, [**we detect $1$ for the edge from white to black\nand $-1$ for the edge from black to "
+           "white.**]\nAll other outputs take value $0$.\n")
+    zh = "如下所示，[**输出`Y`中的1代表从白色到黑色的边缘，-1代表从黑色到白色的边缘**]，其他情况的输出为$0$。\n"
+    plan, out = _sync_text(origin, new, zh)
+    assert plan.requests == [] and out.new_violations == []
+    assert out.edition_text == ("如下所示，[**输出`Y`中的$1$代表从白色到黑色的边缘，$-1$代表从黑色到白色的边缘**]，"
+                                "其他情况的输出为$0$。\n")
+    (u,) = out.units
+    assert u.status == "ok" and "2 verbatim fix(es) applied" in u.flags
+    assert any("already writes the new notation ($0$)" in n for n in u.notes)
+    _accounted(zh, out)
+    # where a region cannot be placed (``1.5`` is not a lone ``1``), the translation is kept as written
+    plan, out = _sync_text("with rate 1 here.\n", "with rate $1$ here.\n", "学习率为1.5。\n")
+    assert out.edition_text == "学习率为1.5。\n" and out.units[0].status == "ok"
+    assert any("kept as written" in n for n in out.units[0].notes)

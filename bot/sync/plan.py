@@ -27,7 +27,7 @@ from bot.markdown.protect import RestoreError, Segment, protect, restore
 from bot.sync.ahead import carried_tokens, evidence
 from bot.sync.conventions import reapply
 from bot.sync.diff import Change, diff_blocks
-from bot.sync.markers import marker_counts, transfer
+from bot.sync.markers import marker_counts, strip_markers, transfer
 from bot.sync.markup import MARK_LINE, Carried, carry_markup, mark_lines, split_trailing_marks, strip_mark_lines
 from bot.sync.merge import (
     MergeResult,
@@ -42,7 +42,7 @@ from bot.sync.nearmatch import FLAG as NEAR_FLAG
 from bot.sync.nearmatch import near_match
 from bot.sync.splice import Piece, splice, splice_items, splice_rows
 from bot.sync.tokenmerge import merge_tokens, same_text
-from bot.sync.trivial import is_trivial, region_fixes, token_fixes
+from bot.sync.trivial import is_notation_fix, is_trivial, region_fixes, token_fixes
 from bot.translate.base import TranslationRequest, TranslationResult
 from bot.translate.tm import english_diff
 
@@ -611,7 +611,17 @@ class _Planner:
         """A change that sends nothing: typo fixes where the word is verbatim, slide markers carried."""
         assert c.old is not None and c.new is not None
         old = self.edition.blocks[k].text
-        text, n = _apply_fixes(old, [f for f in c.fixes if f[0].lower() != f[1].lower() or _verbatim(f[0])])
+        notation = [f for f in c.fixes if is_notation_fix(f)]
+        text, n = _apply_fixes(old, [f for f in c.fixes if f not in notation
+                                     and (f[0].lower() != f[1].lower() or _verbatim(f[0]))])
+        unplaced = False
+        if notation:  # placed region by region where each stands on its own (never inside a formula)
+            placed = region_fixes(strip_markers(self.origin.blocks[c.old].text),
+                                  strip_markers(self.new.blocks[c.new].text), text)
+            unplaced = placed is None
+            if placed is not None and placed != text:
+                text, n = placed, n + sum(1 for x, y in notation
+                                          if placed.count(y) > text.count(y) or placed.count(x) < text.count(x))
         moved = transfer(self.origin.blocks[c.old].text, self.new.blocks[c.new].text, text, self.src_lang,
                          self.lang)
         markup = carry_markup(self.origin.blocks[c.old].text, self.new.blocks[c.new].text, moved.text)
@@ -620,9 +630,13 @@ class _Planner:
         notes = list(moved.notes) + markup.notes
         if n:
             flags.append(f"{n} verbatim fix(es) applied")
-        written = [y for _x, y in c.fixes if _verbatim(y) and y in old]
+        written = [y for _x, y in notation if _verbatim(y) and y in old]
         if written:
             notes.append(f"the translation already writes the new notation ({', '.join(written)})")
+        if unplaced:
+            notes.append("the same words in another notation upstream ("
+                         + "; ".join(f"{x} -> {y}" for x, y in notation)
+                         + "): not found on their own in the translation, kept as written")
         if markup.carried:
             notes.append(f"{markup.carried} markup change(s) (heading level, emphasis, list marker, final mark, "
                          "directive line) carried onto the translation")

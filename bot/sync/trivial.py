@@ -174,6 +174,11 @@ def _changed_regions(old: str, new: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
+def is_notation_fix(fix: tuple[str, str]) -> bool:
+    """A fix of ``notation_fixes`` (a formula or code span on one side only), not a typo fix."""
+    return bool(_DELIM.search(fix[0])) != bool(_DELIM.search(fix[1]))
+
+
 def notation_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
     """The (old, new) regions of an upstream edit that only writes the same words in another notation (see
     ``_notation``), the rest trivial; ``None`` when anything else changed. The regions with a formula or code
@@ -219,7 +224,8 @@ def region_fixes(old: str, new: str, translation: str) -> str | None:
         times = sum(1 for r in regions if (r[2], r[3]) == (x, y))
         in_old, in_out = _standalone(pieces_x, fixed_old), _standalone(pieces_x, out)
         translatable = not _DELIM.search(x) and re.search(r"[^\W\d_]", x)  # words, not only digits
-        if len(in_old) != times or len(in_out) not in ((0, times) if translatable else (times,)):
+        written = not in_out and len(_standalone(_PIECE.findall(y), out)) >= times  # the translation has it so
+        if len(in_old) != times or len(in_out) not in ((0, times) if translatable or written else (times,)):
             return None
         for found in reversed(in_out):
             out = _replace_one(out, found, y)
