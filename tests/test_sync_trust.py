@@ -1486,3 +1486,19 @@ def test_a_notation_change_is_placed_where_the_number_stands_alone_never_inside_
     plan, out = _sync_text("with rate 1 here.\n", "with rate $1$ here.\n", "学习率为1.5。\n")
     assert out.edition_text == "学习率为1.5。\n" and out.units[0].status == "ok"
     assert any("kept as written" in n for n in out.units[0].notes)
+
+
+def test_a_word_the_english_has_is_not_taken_for_a_misspelt_copy_of_its_neighbour():
+    """d2l-ja calculus.md: ``the function`` -> ``the function's derivative``; the Japanese keeps the Latin word
+    ``function``, which ``_near`` took for a misspelt ``function's`` (one edit): an *ahead* vote, so the block was
+    held as edition-ahead-partial instead of being updated."""
+    from bot.sync.ahead import evidence
+
+    ev = evidence("Suppose the function is smooth.\nThen we plot it.\n",
+                  "Suppose the function's derivative is smooth.\nThen we plot it.\n",
+                  "関数 function は滑らかだとします。プロットします。", "ja")
+    assert ev.verdict == "behind" and ev.ahead == 0
+    # a long name copied with a typo still counts (the reason ``_near`` exists)
+    ev = evidence("We use the transformer.\n", "We use the Transformer-XL architecture.\n",
+                  "Transformr-XLアーキテクチャを使います。", "ja")
+    assert ev.ahead >= 1

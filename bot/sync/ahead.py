@@ -102,7 +102,7 @@ def evidence(old_en: str, new_en: str, translation: str, lang: str) -> Evidence:
             continue
         weak = t.startswith("w")
         if weak and e[t] == 0:
-            e[t] = _near(t, e)
+            e[t] = _near(t, e, set(o) | set(n))
             if e[t] == 0:
                 continue  # a translated word is absent either way
         v = votes[not weak]
@@ -136,11 +136,13 @@ def _unvouched(old_en: str, new_en: str, vouched: set[str], latin: bool) -> tupl
     return tuple(out)
 
 
-def _near(word: str, tokens: Counter[str]) -> int:
-    """How often a long Latin name occurs misspelt (<= 2 edits), as translators sometimes copy it."""
+def _near(word: str, tokens: Counter[str], english: set[str]) -> int:
+    """How often a long Latin name occurs misspelt (<= 2 edits), as translators sometimes copy it. A word the
+    English has itself is not a misspelling (``function`` is not ``function's`` copied wrong: calculus.md)."""
     if len(word) < 8:
         return 0
-    return sum(c for t, c in tokens.items() if t.startswith("w") and Levenshtein.distance(t, word) <= 2)
+    return sum(c for t, c in tokens.items()
+               if t.startswith("w") and t not in english and Levenshtein.distance(t, word) <= 2)
 
 
 def carried_tokens(english: str, translation: str, origin: str = "") -> bool:
