@@ -24,7 +24,6 @@ import io
 import os
 import re
 import tempfile
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -188,21 +187,39 @@ def prepare_worker() -> None:
     default_lexicon()
 
 
+def _xml_text(text: str) -> str:
+    """``text`` as XML character data, escaped as ``xml.etree.ElementTree`` writes it (``& < >`` only)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _xml_attr(text: str) -> str:
+    """``text`` as an XML attribute value, escaped as ``xml.etree.ElementTree`` (Python 3.11) writes it."""
+    text = _xml_text(text).replace('"', "&quot;")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+
+
+def _seg(text: str) -> str:
+    return f"<seg>{_xml_text(text)}</seg>" if text else "<seg />"
+
+
 def render_tmx(pairs: Iterable[TextPair], src_lang: str, tgt_lang: str) -> str:
-    tmx = ET.Element("tmx", version="1.4")
-    ET.SubElement(tmx, "header", {
-        "creationtool": "amts", "creationtoolversion": __version__, "datatype": "plaintext",
-        "segtype": "sentence", "adminlang": "en", "srclang": src_lang, "o-tmf": "amts",
-    })
-    body = ET.SubElement(tmx, "body")
-    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
-    for p in pairs:
-        tu = ET.SubElement(body, "tu")
-        for lang, text in ((src_lang, p.src), (tgt_lang, p.tgt)):
-            tuv = ET.SubElement(tu, "tuv", {xml_lang: lang})
-            ET.SubElement(tuv, "seg").text = text
-    ET.indent(tmx)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tmx, encoding="unicode") + "\n"
+    """TMX 1.4b: the bytes ``xml.etree.ElementTree`` writes for this tree after ``ET.indent`` (two spaces a level;
+    ``tests/test_paralleldata.py`` compares the two), written as one string: building the tree of 8,500 pairs and
+    serialising it cost ~1 G instructions, 5% of a whole-book build and a sixth of the parse of both books."""
+    head = ('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n  <header creationtool="amts" '
+            f'creationtoolversion="{_xml_attr(__version__)}" datatype="plaintext" segtype="sentence" adminlang="en" '
+            f'srclang="{_xml_attr(src_lang)}" o-tmf="amts" />\n')
+    src_tuv = f'    <tu>\n      <tuv xml:lang="{_xml_attr(src_lang)}">\n        '
+    tgt_tuv = f'\n      </tuv>\n      <tuv xml:lang="{_xml_attr(tgt_lang)}">\n        '
+    units = [src_tuv + _seg(p.src) + tgt_tuv + _seg(p.tgt) + "\n      </tuv>\n    </tu>\n" for p in pairs]
+    body = "  <body>\n" + "".join(units) + "  </body>\n" if units else "  <body />\n"
+    return head + body + "</tmx>\n"
 
 
 def render_table(pairs: Iterable[TextPair], src_lang: str, tgt_lang: str, fmt: str) -> str:

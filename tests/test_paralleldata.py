@@ -49,6 +49,35 @@ def test_tmx_is_well_formed_and_holds_the_aligned_pairs(tmp_path):
     assert recall in got
 
 
+def _tmx_by_elementtree(pairs, src_lang, tgt_lang):
+    """The TMX as ``xml.etree.ElementTree`` builds, indents and writes it: what ``render_tmx`` must reproduce."""
+    from bot import __version__
+
+    tmx = ET.Element("tmx", version="1.4")
+    ET.SubElement(tmx, "header", {
+        "creationtool": "amts", "creationtoolversion": __version__, "datatype": "plaintext",
+        "segtype": "sentence", "adminlang": "en", "srclang": src_lang, "o-tmf": "amts",
+    })
+    body = ET.SubElement(tmx, "body")
+    for p in pairs:
+        tu = ET.SubElement(body, "tu")
+        for lang, text in ((src_lang, p.src), (tgt_lang, p.tgt)):
+            ET.SubElement(ET.SubElement(tu, "tuv", {XML_LANG: lang}), "seg").text = text
+    ET.indent(tmx)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tmx, encoding="unicode") + "\n"
+
+
+def test_tmx_is_written_as_elementtree_writes_it(tmp_path):
+    tricky = [TextPair('a & <b> "q" \'s\' ]]> \n x\r\t', "中文>&amp;", 1, 1.0), TextPair("", "空", 2, 0.5),
+              TextPair("Recall :numref:`sec_x` and $a<b$.", "回想 :numref:`sec_x`。", 3, 0.9)]
+    book = pd.build(edition(tmp_path), "zh").pairs
+    for pairs in (tricky, book, []):
+        assert pd.render_tmx(pairs, "en", "zh") == _tmx_by_elementtree(pairs, "en", "zh")
+    assert pd.render_tmx(tricky, 'e"n', "z&h\t") == _tmx_by_elementtree(tricky, 'e"n', "z&h\t")
+    assert ET.fromstring(pd.render_tmx(tricky, "en", "zh").split("\n", 1)[1]).find("body/tu/tuv/seg").text == \
+        'a & <b> "q" \'s\' ]]> \n x\n\t'  # an XML parser normalises the CR: the text round-trips as XML allows
+
+
 def test_csv_and_tsv_headers_and_escaping(tmp_path):
     pairs = [TextPair('He said "hi", then left.', "他说“嗨”，然后离开了。", 1, 1.0),
              TextPair("Tab\there and\nnewline.", "这里有制表符\t和换行。", 2, 1.0)]
