@@ -432,8 +432,14 @@ _NO_ANCHORS: Counter[str] = Counter()
 @dataclass(frozen=True, slots=True)
 class _Sentences:
     """Per sentence of one block pair, what depends on that sentence alone: its length, its markup tokens (and the
-    text outside them) and, with a lexicon, its known words and their image (``Lexicon.text_profile``). Computed
-    once: the second pass (:func:`_realign_gaps`) aligns runs of the same sentences again and takes :meth:`part`."""
+    text outside them) and, with a lexicon, its known words (``Lexicon.text_profile``); and per pair of sentences of
+    the two sides, the known words of one that the other translates (``src_hits[k][l]`` = ``src_known[k] &
+    tgt_image[l]``, ``tgt_hits[l][k]`` = ``tgt_known[l] & src_image[k]``, the images of their profiles). Every bead's
+    word evidence is read from these: the known words of sentence ``k`` that a span of the other side translates are
+    the union of its row over the span (``known & (image_1 | image_2)`` = ``(known & image_1) | (known & image_2)``),
+    so no image of a span (hundreds of units) is merged, and the sets read per bead are the few words that matter.
+    Computed once: the second pass (:func:`_realign_gaps`) aligns runs of the same sentences again and takes
+    :meth:`part`."""
 
     src_len: list[float]
     tgt_len: list[float]
@@ -441,23 +447,32 @@ class _Sentences:
     tgt_markup: list[tuple[Counter[str], str]]
     src_known: list[frozenset[str]]
     tgt_known: list[frozenset[str]]
-    src_image: list[frozenset[str]]
-    tgt_image: list[frozenset[str]]
+    src_hits: list[list[frozenset[str]]]
+    tgt_hits: list[list[frozenset[str]]]
 
     @staticmethod
     def of(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str, lexicon: Lexicon | None,
            ) -> _Sentences:
+        src_known: list[frozenset[str]] = []
+        tgt_known: list[frozenset[str]] = []
+        src_image: list[frozenset[str]] = []
+        tgt_image: list[frozenset[str]] = []
         if lexicon is not None:
             text_profile = lexicon.text_profile
-            src_profiles = [text_profile(x, True)[1] for x in src]
-            tgt_profiles = [text_profile(x, False)[1] for x in tgt]
-        else:
-            src_profiles = tgt_profiles = []
+            for x in src:
+                profile = text_profile(x, True)[1]
+                src_known.append(profile.known)
+                src_image.append(profile.image)
+            for x in tgt:
+                profile = text_profile(x, False)[1]
+                tgt_known.append(profile.known)
+                tgt_image.append(profile.image)
         return _Sentences(
             [text_length(x, src_lang) for x in src], [text_length(x, tgt_lang) for x in tgt],
             [_markup_tokens(x) for x in src], [_markup_tokens(x) for x in tgt],
-            [p.known for p in src_profiles], [p.known for p in tgt_profiles],
-            [p.image for p in src_profiles], [p.image for p in tgt_profiles],
+            src_known, tgt_known,
+            [[known & image for image in tgt_image] for known in src_known],
+            [[known & image for image in src_image] for known in tgt_known],
         )
 
     def part(self, si: Sequence[int], ti: Sequence[int]) -> _Sentences:
@@ -467,7 +482,8 @@ class _Sentences:
 
         return _Sentences(pick(self.src_len, si), pick(self.tgt_len, ti), pick(self.src_markup, si),
                           pick(self.tgt_markup, ti), pick(self.src_known, si), pick(self.tgt_known, ti),
-                          pick(self.src_image, si), pick(self.tgt_image, ti))
+                          [[row[t] for t in ti] for row in pick(self.src_hits, si)],
+                          [[row[k] for k in si] for row in pick(self.tgt_hits, ti)])
 
 
 class _Beads:
@@ -477,7 +493,7 @@ class _Beads:
     calls were 60% of a whole-book parallel-data build. Lengths are prefix sums, anchor multisets are merged
     once per span of sentences, and word evidence is a profile per sentence (``Lexicon.profile``: its known
     words and everything that translates them): the known words of source sentence ``k`` that a target span
-    explains are ``known[k] & image(span)``, and a span's image is merged once."""
+    explains are the union of ``src_hits[k][l]`` over the span (see :class:`_Sentences`)."""
 
     def __init__(self, src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str,
                  params: AlignParams, lexicon: Lexicon | None, sentences: _Sentences | None = None) -> None:
@@ -522,9 +538,7 @@ class _Beads:
             #: per side, the sentences with fewer known words than an evidenced group needs (``evidenced``)
             self.few_known = ([len(k) < GROUP_EVIDENCE_HITS for k in self.src_known],
                               [len(k) < GROUP_EVIDENCE_HITS for k in self.tgt_known])
-            self.src_image, self.tgt_image = sentences.src_image, sentences.tgt_image
-            self._src_image_span: dict[tuple[int, int], frozenset[str]] = {}
-            self._tgt_image_span: dict[tuple[int, int], frozenset[str]] = {}
+            self.src_hits, self.tgt_hits = sentences.src_hits, sentences.tgt_hits
 
     def lexical(self, i: int, ni: int, j: int, nj: int) -> tuple[float | None, int]:
         """Lexical overlap of the bead (``None``: too few known words) and how many of its sentences, on a
@@ -532,10 +546,8 @@ class _Beads:
         if not self.words:
             return None, 0
         exclusive, own = self.params.exclusive_evidence, self.params.own_hits
-        known_src, hit_src, bad_src = _side(self.src_known, i, ni, _image(self._tgt_image_span, self.tgt_image, j, nj),
-                                            exclusive, own)
-        known_tgt, hit_tgt, bad_tgt = _side(self.tgt_known, j, nj, _image(self._src_image_span, self.src_image, i, ni),
-                                            exclusive, own)
+        known_src, hit_src, bad_src = _side(self.src_known, self.src_hits, i, ni, j, nj, exclusive, own)
+        known_tgt, hit_tgt, bad_tgt = _side(self.tgt_known, self.tgt_hits, j, nj, i, ni, exclusive, own)
         unexplained = 0
         if bad_src or bad_tgt:  # rare: only then look for anchors that explain them
             unexplained = (self._unanchored(bad_src, self.src_keys, self._tgt_span, self.tgt_anchor, j, nj)
@@ -574,7 +586,7 @@ class _Beads:
         known_src, known_tgt = self.src_known[i], self.tgt_known[j]
         if len(known_src) < 2 or len(known_tgt) < 2:
             return None, 0
-        p, r = len(known_src & self.tgt_image[j]) / len(known_src), len(known_tgt & self.src_image[i]) / len(known_tgt)
+        p, r = len(self.src_hits[i][j]) / len(known_src), len(self.tgt_hits[j][i]) / len(known_tgt)
         return (2 * p * r / (p + r) if p + r else 0.0), 0
 
     def evidence(self, i: int, ni: int, j: int, nj: int) -> float:
@@ -620,8 +632,8 @@ class _Beads:
             if one_one:  # ``lexical`` for one sentence a side: nothing can be unexplained
                 known_src, known_tgt = self.src_known[i], self.tgt_known[j]
                 if len(known_src) >= 2 and len(known_tgt) >= 2:
-                    pr = len(known_src & self.tgt_image[j]) / len(known_src)
-                    rc = len(known_tgt & self.src_image[i]) / len(known_tgt)
+                    pr = len(self.src_hits[i][j]) / len(known_src)
+                    rc = len(self.tgt_hits[j][i]) / len(known_tgt)
                     cost += p.lexical_weight * (p.lexical_center - (2 * pr * rc / (pr + rc) if pr + rc else 0.0))
             else:
                 overlap, unexplained = self.lexical(i, ni, j, nj)
@@ -643,22 +655,22 @@ class _Beads:
                                         self.src_anchor, i, ni)):
                 return False
         own = self.params.own_hits
-        image = _image(self._tgt_image_span, self.tgt_image, j, nj)
         for k in range(i, ni):
             words = self.src_known[k]
-            hits = len(words & image)
+            hit_words = _span_hits(self.src_hits[k], j, nj)
+            hits = len(hit_words)
             if (hits < GROUP_EVIDENCE_HITS or (
                     hits < SENTENCE_PART_EVIDENCE * len(words)
-                    and not _has_own_hits(words & image, self.src_known, i, k, ni, own))) and (
+                    and not _has_own_hits(hit_words, self.src_known, i, k, ni, own))) and (
                     not anchored or self._unanchored((k,), self.src_keys, self._tgt_span, self.tgt_anchor, j, nj)):
                 return False
-        image = _image(self._src_image_span, self.src_image, i, ni)
         for k in range(j, nj):
             words = self.tgt_known[k]
-            hits = len(words & image)
+            hit_words = _span_hits(self.tgt_hits[k], i, ni)
+            hits = len(hit_words)
             if (hits < GROUP_EVIDENCE_HITS or (
                     hits < SENTENCE_PART_EVIDENCE * len(words)
-                    and not _has_own_hits(words & image, self.tgt_known, j, k, nj, own))) and (
+                    and not _has_own_hits(hit_words, self.tgt_known, j, k, nj, own))) and (
                     not anchored or self._unanchored((k,), self.tgt_keys, self._src_span, self.src_anchor, i, ni)):
                 return False
         return True
@@ -699,13 +711,14 @@ class _Beads:
         row = [0.0] * positions
         if self.words and (cost or bonus):
             own = self.src_known if is_src else self.tgt_known
-            images = self.tgt_image if is_src else self.src_image
+            full_hits = (self.src_hits if is_src else self.tgt_hits)[k]  # ``full & image`` per image of the other side
             known = full = own[k]
             if self.params.exclusive_evidence:  # what its own neighbours also say is no evidence of a merge
                 known = known.difference(*own[max(0, k - 1):k], *own[k + 1:k + 2])
             hits: list[int] | None = None
-            if cost and len(known) >= 3:
-                hits = [len(known & image) for image in images]
+            if cost and len(known) >= 3:  # ``known & image`` is ``(full & image) & known`` (``known`` is in ``full``)
+                hits = ([len(h) for h in full_hits] if len(known) == len(full)
+                        else [len(h & known) if h else 0 for h in full_hits])
                 # the best of the sentences just before and just after the position (hits[pos - 1], hits[pos])
                 best = [max(a, b) for a, b in zip([0, *hits], [*hits, 0], strict=True)] if hits else [0]
                 n_known = len(known)
@@ -715,8 +728,7 @@ class _Beads:
                 row = self._anchored_omissions(k, is_src, row)
             if bonus and len(full) >= UNSUPPORTED_KNOWN:
                 # none of its known words translated by the sentence just before or just after the position
-                hit = ([h > 0 for h in hits] if hits is not None and len(known) == len(full)
-                       else [not full.isdisjoint(image) for image in images])
+                hit = [bool(h) for h in full_hits]
                 row = [r - bonus if not (a or b) else r
                        for r, a, b in zip(row, [False, *hit], [*hit, False], strict=True)]
         cache[k] = row
@@ -801,19 +813,17 @@ def _group_scale(di: int, dj: int, params: AlignParams) -> float:
     return max(0.0, 1.0 + params.group_lexical_scale * (min(di + dj, 4) / 2.0 - 1.0))
 
 
-def _image(cache: dict[tuple[int, int], frozenset[str]], images: list[frozenset[str]], lo: int, hi: int,
-           ) -> frozenset[str]:
-    """Everything that translates a known word of sentences ``lo..hi`` (cached per span)."""
-    image = cache.get((lo, hi))
-    if image is None:
-        image = cache[(lo, hi)] = images[lo] if hi - lo == 1 else frozenset().union(*images[lo:hi])
-    return image
+def _span_hits(row: list[frozenset[str]], lo: int, hi: int) -> frozenset[str]:
+    """The known words of one sentence that the other side's sentences ``lo..hi`` translate, from its row of hits
+    (see :class:`_Sentences`)."""
+    return row[lo] if hi - lo == 1 else row[lo].union(*row[lo + 1:hi])
 
 
-def _side(known: list[frozenset[str]], lo: int, hi: int, other_image: frozenset[str], exclusive: bool = False,
-          own_hits: int = 0) -> tuple[int, int, list[int] | None]:
-    """Known words and explained words of one bead side, and its sentences (on a side of several) that nothing on the
-    other side explains (``None`` if none; anchors are checked by the caller, only for these).
+def _side(known: list[frozenset[str]], hits_of: list[list[frozenset[str]]], lo: int, hi: int, olo: int, ohi: int,
+          exclusive: bool = False, own_hits: int = 0) -> tuple[int, int, list[int] | None]:
+    """Known words and explained words of one bead side (its sentences ``lo..hi``, with the other side's ``olo..ohi``;
+    ``hits_of``: the side's rows of hits, see :class:`_Sentences`), and its sentences (on a side of several) that
+    nothing on the other side explains (``None`` if none; anchors are checked by the caller, only for these).
 
     A sentence of a side of several is unexplained when under ``SENTENCE_PART_EVIDENCE`` of its known words (three or
     more) are translated on the other side or, with ``exclusive``, when it has known words of its own (not also in the
@@ -821,9 +831,11 @@ def _side(known: list[frozenset[str]], lo: int, hi: int, other_image: frozenset[
     known_total = hit_total = 0
     bad: list[int] | None = None
     several = hi - lo > 1
+    one = ohi - olo == 1
     for k in range(lo, hi):
         words = known[k]
-        hit_words = words & other_image
+        row = hits_of[k]  # ``words & image`` per sentence of the other side: the span's are their union
+        hit_words = row[olo] if one else row[olo].union(*row[olo + 1:ohi])
         hits, n_known = len(hit_words), len(words)
         known_total += n_known
         hit_total += hits
