@@ -1502,3 +1502,23 @@ def test_a_word_the_english_has_is_not_taken_for_a_misspelt_copy_of_its_neighbou
     ev = evidence("We use the transformer.\n", "We use the Transformer-XL architecture.\n",
                   "Transformr-XLアーキテクチャを使います。", "ja")
     assert ev.ahead >= 1
+
+
+def test_a_notation_change_ambiguous_in_its_block_is_placed_in_its_sentence_and_letters_keep_their_words():
+    """d2l-tr human syncs (dev): rnn-scratch.md ``range from 0 to $N-1$`` -> ``from $0$ to``: ``0`` stands twice in
+    the block, once in its sentence: placed there, as the translators did (the block-level notation path had left
+    it as written). kaggle-house-price.md ``k-fold`` -> ``$K$-fold``: the lone letter ``k`` of ``k-kat`` is placed,
+    never the ``k`` ending ``büyük``."""
+    origin = ("Assume the token indices range from 0 to $N-1$.\nThe one-hot vectors with indices 0 and 2 are shown "
+              "below.\n")
+    new = origin.replace("from 0 to", "from $0$ to")
+    tr = ("Andıç indekslerinin 0 ile $N-1$ arasında değiştiğini varsayalım. İndeksleri 0 ve 2 olan vektörler "
+          "aşağıda gösterilmiştir.\n")
+    plan, out = _sync_text(origin, new, tr, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr.replace("indekslerinin 0 ile", "indekslerinin $0$ ile")
+    _accounted(tr, out)
+    origin = "With a large enough dataset,\nk-fold cross-validation tends to be resilient.\n"
+    tr = "Yeterince büyük bir veri kümesi ile k-kat çapraz geçerleme dirençli olma eğilimindedir.\n"
+    plan, out = _sync_text(origin, origin.replace("k-fold", "$K$-fold"), tr, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr.replace("k-kat", "$K$-kat")
+    _accounted(tr, out)

@@ -42,7 +42,8 @@ class NearMatch:
 
 def _occurrences(token: str, text: str) -> list[re.Match[str]]:
     if token[0].isdigit():
-        return list(re.finditer(r"(?<![A-Za-z0-9_.])" + re.escape(token) + r"(?![A-Za-z0-9_])", text))
+        # a number, not part of a decimal (``1`` of ``1.5``) nor of a formula (``$1$``)
+        return list(re.finditer(r"(?<![A-Za-z0-9_.$])" + re.escape(token) + r"(?![A-Za-z0-9_$]|\.\d)", text))
     return list(re.finditer(re.escape(token), text))
 
 

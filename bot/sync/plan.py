@@ -583,6 +583,17 @@ class _Planner:
             return True
         return False
 
+    def _sent_nothing(self, plan_it: Callable[[], None]) -> bool:
+        """Run ``plan_it``; keep the units it planned only if they send nothing to an engine."""
+        units, requests, segments = len(self.units), len(self.requests), set(self.segments)
+        plan_it()
+        if len(self.requests) == requests:
+            return True
+        del self.units[units:], self.requests[requests:]
+        for rid in set(self.segments) - segments:
+            del self.segments[rid]
+        return False
+
     def _widened(self, c: Change) -> bool:
         """A code cell the edition never had (its framework is not the edition's) that upstream rewrote into a cell
         that also runs for frameworks the edition has (d2l-pt gru.md to master: a TensorFlow ``get_params`` cell
@@ -618,6 +629,8 @@ class _Planner:
         if notation:  # placed region by region where each stands on its own (never inside a formula)
             placed = region_fixes(strip_markers(self.origin.blocks[c.old].text),
                                   strip_markers(self.new.blocks[c.new].text), text)
+            if placed is None and self._sent_nothing(lambda: self._modified(replace(c, op="modified"), k)):
+                return  # placed sentence by sentence (``0`` stands twice in the block, once in its sentence)
             unplaced = placed is None
             if placed is not None and placed != text:
                 text, n = placed, n + sum(1 for x, y in notation

@@ -114,14 +114,20 @@ def _symbolic(pieces: Sequence[str]) -> bool:
 _PUNCT_FORMS = {",": ",，、", "(": "(（", ")": ")）", ";": ";；", ":": ":：", ".": ".。", "[": "[［", "]": "]］"}
 
 
+#: A letter of an alphabet (Latin with its accents, Greek, Cyrillic, ...): a word character that is no digit, no
+#: underscore and no Chinese, Japanese or Korean character.
+_ALPHABETIC = r"[^\W\d_\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff\uff00-\uffef]"
+
+
 def _standalone(pieces: Sequence[str], text: str) -> list[re.Match[str]]:
     """Where the region made of ``pieces`` stands in ``text`` on its own: its punctuation in any script's form and
     any spacing between its pieces; a number at its edge is not part of a longer number, a word, a signed number
-    or a formula (``1`` is not found in ``-1``, ``x_1``, ``$1$`` or ``1.5``). ASCII boundaries only: in Chinese a
-    number touches Han characters."""
+    or a formula (``1`` is not found in ``-1``, ``x_1``, ``$1$`` or ``1.5``), a letter not part of a longer word in
+    any alphabet (``k`` is not the ``k`` of ``büyük``). Chinese, Japanese and Korean characters are no boundary: in
+    Chinese a number touches Han characters."""
     body = r"\s*".join(f"[{re.escape(_PUNCT_FORMS[p])}]" if p in _PUNCT_FORMS else re.escape(p) for p in pieces)
-    head = r"(?<![A-Za-z0-9_.$-])" if pieces[0][:1].isalnum() else ""
-    tail = r"(?![A-Za-z0-9_$]|\.\d)" if pieces[-1][-1:].isalnum() else ""
+    head = rf"(?<![A-Za-z0-9_.$-])(?<!{_ALPHABETIC})" if pieces[0][:1].isalnum() else ""
+    tail = rf"(?![A-Za-z0-9_$]|\.\d|{_ALPHABETIC})" if pieces[-1][-1:].isalnum() else ""
     return list(re.finditer(head + body + tail, text))
 
 
