@@ -90,8 +90,9 @@ def test_gold_covers_many_chapters_and_hard_cases():
 #: Round 8 shipped an IBM-1 lexicon (leave-chapter-out: held-out blocks unchanged, 1188/1194, sentence F1 0.936 ->
 #: 0.943): with it learned from the whole book, zh-heldout blocks are 454/457 (were 457/457) and zh-heldout2 sentence
 #: F1 0.930 (was 0.936), so those two floors went down to 0.993 and 0.92 (README, round 8).
-#: Round 9's five loosely translated tuning files joined with the floors unchanged (2229/2231 = 99.91%, F1 0.975).
-@pytest.mark.parametrize("lang,block_floor,f1_floor", [("zh", 0.999, 0.97), ("zh-heldout", 0.993, 0.90),
+#: Round 9's five loosely translated tuning files joined with the floors unchanged (2229/2231 = 99.91%, F1 0.975);
+#: round 9's sentence rules bring F1 to 0.977, and the zh F1 floor went up to 0.975.
+@pytest.mark.parametrize("lang,block_floor,f1_floor", [("zh", 0.999, 0.975), ("zh-heldout", 0.993, 0.90),
                                                         ("zh-heldout2", 0.98, 0.92), ("zh-heldout3", 0.99, 0.96),
                                                         ("zh-heldout4", 0.99, 0.95), ("zh-heldout5", 0.995, 0.97),
                                                         ("tr", 1.0, 1.0),

@@ -150,6 +150,15 @@ def test_chinese_marks_and_closers() -> None:
     ]
 
 
+def test_a_stray_mark_after_a_closed_quote_is_not_a_sentence() -> None:
+    """zh sometimes ends a quoted exclamation with another full stop ("…他有痴呆症！”。", the book has two): the quote's
+    "！”" is a cut, and the "。" left over is glued to the sentence it ends instead of standing as a sentence of its own
+    (it was one before, and the aligner had to place it)."""
+    text = "我们不想让模型这样说：“那是鲍勃！他有痴呆症！”。原因很简单。"
+    assert split_sentences(text, "zh") == ["我们不想让模型这样说：“那是鲍勃！", "他有痴呆症！”。", "原因很简单。"]
+    assert "".join(split_sentences(text, "zh")) == text
+
+
 def test_chinese_full_width_semicolon_splits_ascii_does_not() -> None:
     text = "如果$x$为真，$[\\![x]\\!] = 1$;否则$[\\![x]\\!] = -1$。单个网络接受一些输入；生成相应的输出。"
     assert split_sentences(text, "zh") == [
@@ -397,6 +406,29 @@ def test_unpaired_sentence_whose_words_nothing_next_to_it_translates_is_cheaper(
     assert new.omission(1, 2, 1, 1) == -2.0  # E1 (pixel, related, efficient, network, model) after Z0
     assert new.omission(0, 1, 0, 0) == old.omission(0, 1, 0, 0) > 0  # E0's words are in Z0: a merge, not a drop
     assert new.omission(0, 0, 0, 1) == old.omission(0, 0, 0, 1) > 0  # Z0 has 4+ known words, but E0 translates them
+
+
+def test_restatement_of_a_neighbour_is_a_split_not_an_aside() -> None:
+    """zh renders one English sentence as a sentence and a restatement of it: the second zh sentence's known words are
+    nearly all its neighbour's too, so ``exclusive_evidence`` finds no evidence that it belongs to the English one
+    (one own word, "efficient"), and leaving it unpaired cost nothing. Most of its words (here all) are translated by
+    the English sentence next to it: leaving it out costs ``omission_cost`` as for any merge (``restatement``), and the
+    1-2 is found."""
+    en = ["Nearby pixels are related, so we build efficient network models.",
+          "The training data has a mean and a variance."]
+    zh = ["相近的像素是关联的，所以我们构建网络模型。", "换句话说，这样构建的网络模型在实际应用中往往是相当有效的。",
+          "训练数据有均值和方差。"]
+    new = _Beads(en, zh, "en", "zh", AlignParams(), SMALL_LEXICON)
+    old = _Beads(en, zh, "en", "zh", AlignParams(restatement=1.0), SMALL_LEXICON)
+    assert old.omission(1, 1, 1, 2) == 0.0 and new.omission(1, 1, 1, 2) == pytest.approx(4.0)
+    assert new.omission(2, 2, 1, 2) == old.omission(2, 2, 1, 2) < 0  # after E1 only, which translates none
+    assert _relations(align_sentences(en, zh, lexicon=SMALL_LEXICON)) == [((0,), (0, 1)), ((1,), (2,))]
+    assert _relations(align_sentences(en, zh, params=AlignParams(restatement=1.0), lexicon=SMALL_LEXICON)) == [
+        ((0,), (0,)), ((), (1,)), ((1,), (2,))]
+    # under ``restatement`` (half) of its words translated next to it, its own words decide as before: here none of
+    # them (order, feature, parameter) is translated, so it is as cheap to leave out as it was
+    other = [zh[0], "网络的顺序、特征和参数都很重要。", zh[2]]
+    assert _Beads(en, other, "en", "zh", AlignParams(), SMALL_LEXICON).omission(1, 1, 1, 2) == 0.0
 
 
 def test_real_block_zh_only_aside_and_cited_sentence() -> None:

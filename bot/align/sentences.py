@@ -216,11 +216,16 @@ def split_sentences(text: str, lang: str) -> list[str]:
         return []
     cuts = _cut_points_cjk(joined, code) if code in _CJK_LANGS else _cut_points_western(joined, code)
     sentences: list[str] = []
-    start = 0
+    start = last = 0
     for cut in [*cuts, len(joined)]:
         piece = joined[start:cut].strip()
         if piece:
-            sentences.append(piece)
+            if sentences and len(piece) <= 3 and not any(ch.isalnum() for ch in piece):
+                # a stray mark after a closed quote ("…他有痴呆症！”。"): it ends the sentence before, it is not one
+                sentences[-1] = joined[last:cut].strip()
+            else:
+                sentences.append(piece)
+                last = start
         start = cut
     return sentences
 
