@@ -13,7 +13,9 @@ use the sync's own classification:
   cells in the new edition than in both the old edition and the new English, or an edition-only framework dropped;
 * ``unacc``: diff hunks of the edition file no report entry (action other than keep) covers, plus human
   text replaced or deleted without a flag;
-* ``sent``: characters sent; ``markers``: new slide markers carried / added.
+* ``sent``: characters sent; ``markers``: new slide markers carried / added;
+* ``xfw``: edition code cells merged into a new cell that runs for none of their frameworks (an MXNet cell turned
+  into upstream's JAX one).
 
 Part 2, real human syncs (``../shared/corpus/human-syncs``: d2l-tr translators syncing to a newer English).
 Per translated block of the old translation: the human *changed it because the English changed* when the
@@ -149,7 +151,7 @@ def measure(upstream: Path, edition: Path, lang: str) -> dict:
                       lambda _r, base: make_engine("tm", memory_from_commit(base, "_origin", "en", lang)))
     report = build_report(result)
     out = {"replaced": 0, "dup": 0, "lost": 0, "unacc": 0, "sent": report["chars_sent"], "added": 0,
-           "carried": 0, "failed": 0}
+           "carried": 0, "failed": 0, "xfw": 0}
     for job in result.jobs:
         if job.outcome is None:
             out["failed"] += 1
@@ -173,10 +175,22 @@ def measure(upstream: Path, edition: Path, lang: str) -> dict:
             if u.old_origin and u.new and (_trivial(old_en, new_en) or _ahead(old_en, new_en, human)):
                 out["replaced"] += 1
         dup, lost = _dups_and_lost(plan.edition, parse(new_ed, lenient=True), plan.new, Kind.CODE, plan.origin)
+        out["xfw"] += _cross_framework(plan, units)
         out["dup"] += dup
         out["lost"] += lost
         out["unacc"] += _unaccounted(old_ed, new_ed, units)
     return out
+
+
+def _cross_framework(plan, units) -> int:
+    """Code cells of the edition merged into a new cell that runs for none of their frameworks (an MXNet cell,
+    no ``#@tab`` line, turned into upstream's JAX cell)."""
+    n = 0
+    for u in units:
+        if u.action == "merge-code" and u.old_edition and u.new:
+            a, b = set(_fw(plan.edition.blocks[u.old_edition[0]])), set(_fw(plan.new.blocks[u.new[0]]))
+            n += not (a & b) and "all" not in a | b
+    return n
 
 
 def norm(doc) -> list[str]:
@@ -282,21 +296,21 @@ def part1() -> None:
     ranges = [(p.name.split("-")[0], p) for p in sorted(HISTORY.glob("r*")) if p.is_dir()]
     ranges.append(("quickstart", ROOT / "examples" / "quickstart-sample"))
     print(f"{'replay':<11} {'replaced':>8} {'dup':>4} {'lost':>4} {'unacc':>5} {'sent':>6} {'markers':>9} "
-          f"{'failed':>6}")
+          f"{'failed':>6} {'xfw':>4}")
     for name, path in ranges:
         r = replay(name, path)
         print(f"{name:<11} {r['replaced']:>8} {r['dup']:>4} {r['lost']:>4} {r['unacc']:>5} {r['sent']:>6} "
-              f"{r['carried']:>4}/{r['added']:<4} {r['failed']:>6}")
+              f"{r['carried']:>4}/{r['added']:<4} {r['failed']:>6} {r['xfw']:>4}")
 
 
 def part3() -> None:
     print(f"\n{'edition replay (never tuned on)':<32} {'files':>5} {'replaced':>8} {'dup':>4} {'lost':>4} "
-          f"{'unacc':>5} {'sent':>7} {'markers':>9} {'failed':>6}")
+          f"{'unacc':>5} {'sent':>7} {'markers':>9} {'failed':>6} {'xfw':>4}")
     for folder in sorted(p for p in EDITIONS.iterdir() if (p / "RANGE.md").is_file()):
         r = edition_replay(folder)
         files = sum(1 for _ in (folder / "after").rglob("*.md"))
         print(f"{folder.name:<32} {files:>5} {r['replaced']:>8} {r['dup']:>4} {r['lost']:>4} {r['unacc']:>5} "
-              f"{r['sent']:>7} {r['carried']:>4}/{r['added']:<4} {r['failed']:>6}")
+              f"{r['sent']:>7} {r['carried']:>4}/{r['added']:<4} {r['failed']:>6} {r['xfw']:>4}")
 
 
 def part2(only: str | None) -> None:
