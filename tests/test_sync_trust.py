@@ -1522,3 +1522,20 @@ def test_a_notation_change_ambiguous_in_its_block_is_placed_in_its_sentence_and_
     plan, out = _sync_text(origin, origin.replace("k-fold", "$K$-fold"), tr, lang="tr")
     assert plan.requests == [] and out.edition_text == tr.replace("k-kat", "$K$-kat")
     _accounted(tr, out)
+
+
+def test_a_slide_marker_in_a_tab_region_goes_on_its_body_never_around_the_frame_line():
+    """d2l-pt rnn-concise.md (v0.16.2 -> v0.17.6): upstream marked ``(**use a tensor to initialize the hidden
+    state**)`` inside a pytorch tab region. The marked sentence was located from the ``:begin_tab:`` line on, the
+    marker wrapped the frame line, the gate refused the block (``tab: missing : pytorch``) and the marker was lost."""
+    origin = ("Intro.\n\n:begin_tab:`pytorch`\nWe use a tensor to initialize the hidden state,\nwhose shape is\n"
+              "(number of hidden layers, batch size, number of hidden units).\n:end_tab:\n")
+    new = origin.replace("We use a tensor to initialize the hidden state", "We (**use a tensor to initialize the "
+                         "hidden state**)")
+    pt = ("Introdução.\n\n:begin_tab:`pytorch`\nUsamos um tensor para inicializar o estado oculto,\ncuja forma é\n"
+          "(número de camadas ocultas, tamanho do lote, número de unidades ocultas).\n:end_tab:\n")
+    plan, out = _sync_text(origin, new, pt, lang="pt")
+    (u,) = [u for u in out.units if u.action != "keep"]
+    assert u.status == "ok" and u.action == "markers" and out.new_violations == []
+    assert ":begin_tab:`pytorch`\n(**Usamos um tensor" in out.edition_text and "**)\n:end_tab:\n" in out.edition_text
+    _accounted(pt, out)

@@ -78,8 +78,20 @@ class Transfer:
         return self.uncarried == 0
 
 
+#: A tab region's frame: its ``:begin_tab:`…``` and ``:end_tab:`` lines around the body.
+_TAB_FRAME = re.compile(r"\A([ \t]*:begin_tab:`[^`\n]*`[ \t]*\n)(.*?)(\n?[ \t]*:end_tab:[ \t]*\n?)\Z", re.DOTALL)
+
+
 def transfer(old_en: str, new_en: str, translation: str, src_lang: str = "en", lang: str = "zh") -> Transfer:
-    """The translation with the markers added/removed between ``old_en`` and ``new_en`` carried over."""
+    """The translation with the markers added/removed between ``old_en`` and ``new_en`` carried over. In a tab
+    region the markers go on its body, never around its ``:begin_tab:`` line (d2l-pt rnn-concise: the marked
+    sentence was found starting at the frame line, and the gate refused the block)."""
+    frames = [_TAB_FRAME.match(t) for t in (old_en, new_en, translation)]
+    if all(frames):
+        o, n, e = (f.group(2) for f in frames if f)
+        inner = transfer(o, n, e, src_lang, lang)
+        inner.text = frames[2].group(1) + inner.text + frames[2].group(3)  # type: ignore[union-attr]
+        return inner
     old_m, _ = markers(old_en)
     new_m, new_plain = markers(new_en)
     old_c, new_c = Counter(map(_key, old_m)), Counter(map(_key, new_m))
