@@ -186,6 +186,9 @@ class _Planner:
         self.claimed_tabs: set[int] = set()
         fws = [{f for b in d.blocks if b.kind in (Kind.CODE, Kind.TAB) for f in b.tabs} for d in (edition, new)]
         self.edition_only = sorted(fws[0] - fws[1] - {"all"})
+        #: the frameworks the edition's code runs for (a cell without ``#@tab`` is mxnet's)
+        self.edition_frameworks = {f for b in edition.blocks if b.kind == Kind.CODE
+                                   for f in _frameworks_of(b)} - {"all"}
         self.own_claimed: set[int] = set()  # edition cells kept as the edition's own version of a shared cell
         self.new_code_keys = {b.loose_key for b in new.blocks if b.kind == Kind.CODE}
         # frameworks the edition wrote on its own (its old English had none) that upstream now has too
@@ -603,8 +606,7 @@ class _Planner:
         o, n = self.origin.blocks[c.old], self.new.blocks[c.new]
         if o.kind != Kind.CODE or n.kind != Kind.CODE:
             return False
-        mine = {f for b in self.edition.blocks if b.kind == Kind.CODE for f in _frameworks_of(b)} - {"all"}
-        gained = set(_frameworks_of(n)) - set(_frameworks_of(o))
+        mine, gained = self.edition_frameworks, set(_frameworks_of(n)) - set(_frameworks_of(o))
         return "all" not in _frameworks_of(o) and bool(mine & gained or "all" in gained and mine)
 
     def _rejoined(self, group: Sequence[Change]) -> bool:

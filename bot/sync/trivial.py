@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from bot.sync.encoding import repair
 from bot.sync.markers import strip_markers
@@ -164,10 +165,20 @@ def _cuts_verbatim(text: str, start: int, end: int) -> bool:
                for m in VERBATIM.finditer(text))
 
 
-def _changed_regions(old: str, new: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, old text, new text) of each changed region of ``old``, by formulas, code spans, words and
-    single symbols; an insertion has start == end. A region that takes part of a verbatim token on either side
-    (a renamed figure path ``fit_linreg.svg`` -> ``fit-linreg.svg``) is returned with ``start`` -1."""
+class _Region(NamedTuple):
+    """A changed region of the old English: where it stands there, its old and new text, and whether it takes
+    part of a verbatim token on either side (a renamed figure path ``fit_linreg.svg`` -> ``fit-linreg.svg``)."""
+
+    start: int
+    end: int
+    old: str
+    new: str
+    cuts_verbatim: bool
+
+
+def _changed_regions(old: str, new: str) -> list[_Region]:
+    """Each changed region of ``old``, by formulas, code spans, words and single symbols (an insertion has
+    start == end)."""
     a, b = list(_PIECE.finditer(old)), list(_PIECE.finditer(new))
     out = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(a=[m.group() for m in a], b=[m.group() for m in b],
@@ -176,7 +187,7 @@ def _changed_regions(old: str, new: str) -> list[tuple[int, int, str, str]]:
             continue
         (start, end), (s2, e2) = _span(a, i1, i2), _span(b, j1, j2)
         cut = _cuts_verbatim(old, start, end) or _cuts_verbatim(new, s2, e2)
-        out.append((-1 if cut else start, end, old[start:end], new[s2:e2]))
+        out.append(_Region(start, end, old[start:end], new[s2:e2], cut))
     return out
 
 
@@ -193,10 +204,10 @@ def notation_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
     regions = _changed_regions(old, new)
     fixes: list[tuple[str, str]] = []
     fixed_old = old
-    for start, end, x, y in reversed(regions):
+    for start, end, x, y, cut in reversed(regions):
         if not _letters(x) and not _letters(y):
             continue  # punctuation only: the trivial key below decides
-        if start < 0 or not _notation(x, y):
+        if cut or not _notation(x, y):
             return None
         fixed_old = fixed_old[:start] + y + fixed_old[end:]
         if _DELIM.search(x + y):
@@ -217,7 +228,8 @@ def region_fixes(old: str, new: str, translation: str) -> str | None:
     out, fixed_old = translation, old
     n_fixed = 0
     done: set[tuple[str, str]] = set()
-    for _start, _end, x, y in regions:
+    for r in regions:
+        x, y = r.old, r.new
         if not _DELIM.search(x + y) or (x, y) in done:
             continue  # words or punctuation only: trivial or not, the final check says (never written here)
         if not x or not y:
@@ -227,7 +239,7 @@ def region_fixes(old: str, new: str, translation: str) -> str | None:
             return None
         # every standing of the region changes the same way (``$100$`` -> ``100`` twice), in the old English
         # and in the translation alike; words a translation rendered its own way are not looked for there
-        times = sum(1 for r in regions if (r[2], r[3]) == (x, y))
+        times = sum(1 for other in regions if (other.old, other.new) == (x, y))
         in_old, in_out = _standalone(pieces_x, fixed_old), _standalone(pieces_x, out)
         translatable = not _DELIM.search(x) and re.search(r"[^\W\d_]", x)  # words, not only digits
         written = not in_out and len(_standalone(_PIECE.findall(y), out)) >= times  # the translation has it so
