@@ -32,6 +32,7 @@ from bot.translate.tm import english_diff
 
 _SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
 _WS = re.compile(r"\s+")
+_DIGITS = re.compile(r"\D")
 MODIFIED_MIN_SIMILARITY = 40.0
 
 
@@ -64,10 +65,12 @@ def word_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
             return None
         if VERBATIM.findall(x) != VERBATIM.findall(y):
             return None  # a link target, code span or formula changed: a fix to carry verbatim, not a typo
+        if _DIGITS.sub("", x) != _DIGITS.sub("", y):
+            return None  # a number changed (0.1 -> 0.05): content, carried verbatim by the plan, not a typo
     return tuple(pairs)
 
 
-def _classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
+def classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
     if o.text == n.text:
         return "unchanged", ()
     if o.kind != n.kind:
@@ -143,16 +146,25 @@ def _pair_region(old: Document, new: Document, i1: int, i2: int, j1: int, j2: in
     return out
 
 
-def diff_blocks(old: Document, new: Document) -> list[Change]:
-    """Changes in new-document order; deletions sit where the deleted block was."""
-    keys_old = [cosmetic_key(b) for b in old.blocks]
-    keys_new = [cosmetic_key(b) for b in new.blocks]
-    raw: list[tuple[int | None, int | None]] = []
+def pairing(old: Document, new: Document, keys_old: list[str] | None = None,
+            keys_new: list[str] | None = None) -> Pairing:
+    """Old and new blocks paired in order (``None`` on the side a block is missing from), not yet classified."""
+    keys_old = keys_old if keys_old is not None else [cosmetic_key(b) for b in old.blocks]
+    keys_new = keys_new if keys_new is not None else [cosmetic_key(b) for b in new.blocks]
+    raw: Pairing = []
     for op, i1, i2, j1, j2 in SequenceMatcher(a=keys_old, b=keys_new, autojunk=False).get_opcodes():
         if op == "equal":
             raw += [(i1 + k, j1 + k) for k in range(i2 - i1)]
         else:
             raw += _pair_region(old, new, i1, i2, j1, j2)
+    return raw
+
+
+def diff_blocks(old: Document, new: Document) -> list[Change]:
+    """Changes in new-document order; deletions sit where the deleted block was."""
+    keys_old = [cosmetic_key(b) for b in old.blocks]
+    keys_new = [cosmetic_key(b) for b in new.blocks]
+    raw = pairing(old, new, keys_old, keys_new)
     deleted = {i: k for k, (i, j) in enumerate(raw) if j is None}
     by_key = {}
     for i in deleted:
@@ -162,7 +174,7 @@ def diff_blocks(old: Document, new: Document) -> list[Change]:
     for i, j in raw:
         if i is not None and j is not None:
             o, n = old.blocks[i], new.blocks[j]
-            op, fixes = _classify(o, n)
+            op, fixes = classify(o, n)
             word_diff = english_diff(o.text, n.text) if op in ("modified", "trivial") else ""
             changes.append(Change(op, i, j, word_diff, fixes))
         elif j is not None:

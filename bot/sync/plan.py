@@ -26,7 +26,8 @@ from bot.markdown.invariants import Violation, check
 from bot.markdown.protect import RestoreError, Segment, protect, restore
 from bot.sync.ahead import carried_tokens, evidence
 from bot.sync.conventions import reapply
-from bot.sync.diff import Change, diff_blocks
+from bot.sync.diff import Change, classify, diff_blocks
+from bot.sync.history import Follows, History, follows
 from bot.sync.markers import marker_counts, strip_markers, transfer
 from bot.sync.markup import MARK_LINE, Carried, carry_markup, mark_lines, split_trailing_marks, strip_mark_lines
 from bot.sync.merge import (
@@ -164,9 +165,12 @@ def _apply_fixes(text: str, fixes: Sequence[tuple[str, str]]) -> tuple[str, int]
 
 class _Planner:
     def __init__(self, path: str, origin: Document, new: Document, edition: Document, alignment: Alignment,
-                 src_lang: str, lang: str, stale: bool = False) -> None:
+                 src_lang: str, lang: str, stale: bool = False,
+                 history: Callable[[], Sequence[tuple[str, str]]] | None = None) -> None:
         self.path, self.origin, self.new, self.edition = path, origin, new, edition
         self.stale = stale
+        self._history_texts = history
+        self._history: History | None = None  # upstream's versions, read when first needed
         self.edition_text, self.origin_text = edition.render(), origin.render()
         self.alignment, self.src_lang, self.lang = alignment, src_lang, lang
         self.units: list[Unit] = []
@@ -571,11 +575,19 @@ class _Planner:
                                        "kept, origin updated"]))
             return True
         if ev.verdict == "partial":
+            found = self._follows(src, tgt, new, human)
+            if found is not None and found.certain:
+                self._rebased(c, tgt[0], found)
+                return True
+            diff, note = c.word_diff, f"({ev.describe()}): kept for review, its old English stays in the origin file"
+            if found is not None:  # nothing tells that version from the new English: the reviewer decides
+                diff = english_diff(found.text, new_en)
+                note = (f"({ev.describe()}), and all of upstream's English of {found.commit[:10]} "
+                        f"({found.ahead.describe()}): kept for review; the English diff shown is what changed "
+                        "since that version; its old English stays in the origin file")
             self.units.append(Unit("kept-review", tuple(new), tuple(tgt), tuple(src), [human], sep,
-                                   ["edition-ahead-partial"], c.word_diff, human, notes=[
-                                       "the translation follows part of the new English only "
-                                       f"({ev.describe()}): kept for review, its old English stays in the "
-                                       "origin file"]))
+                                   ["edition-ahead-partial"], diff, human, notes=[
+                                       f"the translation follows part of the new English only {note}"]))
             return True
         if self.stale and ev.verdict == "none":
             self.units.append(Unit("kept-stale", tuple(new), tuple(tgt), tuple(src), [human], sep,
@@ -585,6 +597,39 @@ class _Planner:
                                        "file"]))
             return True
         return False
+
+    def _follows(self, src: Sequence[int], tgt: Sequence[int], new: Sequence[int], human: str) -> Follows | None:
+        """The upstream version of a 1-1 block the translation follows, when its origin file is out of date
+        (``bot.sync.history``); upstream's history is read once per file, when first needed."""
+        if len(src) != 1 or len(tgt) != 1 or len(new) != 1 or self._history_texts is None:
+            return None
+        if self._history is None:
+            self._history = History(self._history_texts(), self.new)
+        return follows(self.origin.blocks[src[0]].text, new[0], human, self._history, self.lang)
+
+    def _rebased(self, c: Change, k: int, found: Follows) -> None:
+        """The translation follows upstream's English of ``found.commit``, not its origin file: that version
+        becomes the block's old English, and only what changed since is planned (the origin file records it
+        where the block is kept)."""
+        assert c.old is not None and c.new is not None
+        blocks = list(self.origin.blocks)
+        blocks[c.old] = replace(blocks[c.old], text=found.text)
+        self.origin = replace(self.origin, blocks=tuple(blocks))
+        op, fixes = classify(self.origin.blocks[c.old], self.new.blocks[c.new])
+        rebased = Change(op, c.old, c.new, english_diff(found.text, self.new.blocks[c.new].text)
+                         if op in ("modified", "trivial") else "", fixes)
+        first = len(self.units)
+        if op in ("markers", "trivial"):
+            self._light(rebased, k)
+        elif op == "modified":
+            self._modified(rebased, k)
+        else:
+            self._emit_edition("edition-ahead", (k,), rebased)
+        for u in self.units[first:]:
+            u.notes.insert(0, f"the translation follows upstream's English of {found.commit[:10]} "
+                              f"({found.ahead.describe()}), newer than its origin file and older than the new "
+                              f"English ({found.since.describe()}): only what changed since that version was "
+                              "applied")
 
     def _sent_nothing(self, plan_it: Callable[[], None]) -> bool:
         """Run ``plan_it``; keep the units it planned only if they send nothing to an engine."""
@@ -1043,16 +1088,21 @@ def _prose_tab(b: Block) -> bool:
 def plan_file(path: str, origin_text: str, new_text: str, edition_text: str, src_lang: str = "en",
               lang: str = "zh", extra_frameworks: Sequence[str] = ("paddle",),
               terms: Mapping[str, str] | None = None, force: frozenset[int] = frozenset(),
-              stale: bool = False, aligner: Callable[..., Alignment] = align) -> FilePlan:
+              stale: bool = False, aligner: Callable[..., Alignment] = align,
+              history: Callable[[], Sequence[tuple[str, str]]] | None = None) -> FilePlan:
     """The plan for one file. ``stale``: the origin file is not a version of the upstream file (the
     edition may be ahead of it anywhere). ``aligner`` has ``bot.align.blocks.align``'s signature (the runner
-    passes a cached one). Raises ``MarkdownError`` when a text cannot be parsed."""
+    passes a cached one). ``history`` gives upstream's versions of the file, ``(commit, text)`` newest first
+    (``bot.sync.repos.file_versions``): read only when a block's translation follows part of the new English, to
+    find the version it was made from (``bot.sync.history``). Raises ``MarkdownError`` when a text cannot be
+    parsed."""
     origin, new, edition = parse(origin_text), parse(new_text), parse(edition_text, lenient=True)
     planner = _Planner(path, origin, new, edition, aligner(origin, edition, extra_frameworks, terms), src_lang, lang,
-                       stale)
+                       stale, history)
     planner.plan(diff_blocks(origin, new), force)
     _flag_broken_markdown(edition, planner.units)
-    return FilePlan(path, origin, new, edition, planner.units, planner.segments, planner.requests)
+    # the origin as planned: a block whose translation follows a newer upstream version reads that version
+    return FilePlan(path, planner.origin, new, edition, planner.units, planner.segments, planner.requests)
 
 
 def _flag_broken_markdown(edition: Document, units: Sequence[Unit]) -> None:

@@ -128,6 +128,29 @@ def known_version(repo: git.Repo, text: str, path: str, head: git.Commit) -> boo
         return False
 
 
+def file_versions(repo: git.Repo, path: str, head: git.Commit, since: str | None = None,
+                  limit: int = 64) -> list[tuple[str, str]]:
+    """Upstream's distinct versions of ``path`` up to ``head``, newest first: ``(commit, text)``, at most
+    ``limit`` commits back and none from ``since`` on (the text the edition's origin file has, when it is an
+    upstream version: older versions cannot be what the edition follows). A version that is not UTF-8 is passed
+    over."""
+    try:
+        shas = repo.git.log("--format=%H", f"-{limit}", head.hexsha, "--", path).split()
+    except git.GitCommandError:
+        return []
+    out: list[tuple[str, str]] = []
+    for sha in shas:
+        try:
+            text = read_at(repo.commit(sha), path)
+        except RepoError:
+            continue
+        if text is not None and text == since:
+            break
+        if text is not None and (not out or out[-1][1] != text):
+            out.append((sha, text))
+    return out
+
+
 @dataclass
 class Worktree:
     path: Path

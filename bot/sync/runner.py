@@ -133,7 +133,8 @@ def plan_sync(opts: SyncOptions, upstream: git.Repo, up: git.Commit, base: git.C
                 force = frozenset(range(len(parse(new or "").blocks)))
             stale = not repos.known_version(upstream, origin, up_path, up)
             job.plan = plan_file(path, origin, new or "", edition_text, opts.src_lang, opts.lang,
-                                 opts.extra_frameworks, force=force or frozenset(), stale=stale, aligner=aligner)
+                                 opts.extra_frameworks, force=force or frozenset(), stale=stale, aligner=aligner,
+                                 history=partial(repos.file_versions, upstream, up_path, up, origin))
         except MarkdownError as e:
             job.status, job.error = "failed", f"cannot parse: {e}"
         except Exception as e:  # noqa: BLE001 - one file's defect must not sink the other files
