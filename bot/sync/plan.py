@@ -199,6 +199,7 @@ class _Planner:
         self.superseded = fws[0] & fws[1] - {f for b in origin.blocks if b.kind in (Kind.CODE, Kind.TAB)
                                              for f in b.tabs} - {"all"}
         self.last_new = -1
+        self.kept_moved: Counter[str] = Counter()
         self.tgt_pair = {k: n for n, p in enumerate(alignment.pairs) for k in p.tgt}
         self.updated: dict[int, tuple[int, MergeResult]] = {}  # edition-only cell -> (new block, merge)
         self.updated_new: dict[int, int] = {}
@@ -311,6 +312,9 @@ class _Planner:
         """``force``: new English block indices to re-translate even when their English did not change
         (a reviewer's ``/amts retranslate``)."""
         self.deleted_old = {c.old for c in changes if c.op == "deleted"}
+        # cells (equations) upstream deleted from the origin: where the origin is stale, the edition keeps its copy
+        self.kept_moved = Counter(_copy_key(self.origin.blocks[i]) for i in self.deleted_old
+                                  if self.stale and self.origin.blocks[i].kind in (Kind.CODE, Kind.MATH))
         self._match_inserted_cells(changes)
         self._emit_attached(-1)
         for c in changes:
@@ -432,7 +436,9 @@ class _Planner:
                 continue
             fws, names = mine[0]
             others = [(m, c) for m, c in cells if m != n]
-            twice = sorted(f for f in fws - {"all"} if sum(_covers(c, f, names) for _, c in others)
+            # a ``#@tab all`` cell runs for every framework of the edition (and meets the edition's own ``all`` cells)
+            runs = self.edition_frameworks | {"all"} if "all" in fws else fws
+            twice = sorted(f for f in runs if sum(_covers(c, f, names) for _, c in others)
                            >= sum(_covers(c, f, names) for c in wanted))
             if not twice:
                 continue
@@ -998,6 +1004,14 @@ class _Planner:
             self.edition_count[_copy_key(b)] -= 1
             self.units.append(Unit("already-in-edition", (j,), (), (), flags=[
                 "edition already has this " + ("cell" if b.kind == Kind.CODE else "equation") + " (layout aside)"]))
+            return
+        if b.kind in (Kind.CODE, Kind.MATH) and self.kept_moved[key := _copy_key(b)] and self.edition_count[key] > 0:
+            self.kept_moved[key] -= 1
+            self.edition_count[key] -= 1
+            self.units.append(Unit("already-in-edition", (j,), (), (), flags=["stale-origin-review"], notes=[
+                "upstream moved this " + ("cell" if b.kind == Kind.CODE else "equation") + " here; the origin "
+                "file is stale, so the edition's copy stays where it was (kept for review): not added twice, move "
+                "it by hand if the edition follows upstream"]))
             return
         if b.kind == Kind.TAB and (k := self._own_tab(b)) is not None:
             self.units.append(Unit("already-in-edition", (j,), (), (), flags=["stale-origin-review"], notes=[
