@@ -77,3 +77,19 @@ def test_a_sync_reads_upstream_history_from_the_real_repository(tmp_path):
     tree = git.Repo(edition).commit("amts/sync-zh").tree
     assert (tree / "chapter_x/a.md").data_stream.read().decode() == ZH.replace("0.1", "0.05")
     assert (tree / "chapter_x/a_origin.md").data_stream.read().decode() == NEW
+
+
+def test_the_history_replay_benchmark_counts_rebased_blocks(tmp_path):
+    """``benchmarks/replay_history.py`` syncs a replay folder against a real upstream repository's history."""
+    from benchmarks.replay_history import replay
+
+    en = tmp_path / "en"
+    for message, text in (("old", OLD), ("more epochs", MID), ("smaller rate", NEW)):
+        commit_files(en, {"chapter_x/a.md": text}, message)
+    folder = tmp_path / "zh-to-master"
+    for name, text in (("edition/chapter_x/a.md", ZH), ("edition/chapter_x/a_origin.md", OLD),
+                       ("after/chapter_x/a.md", NEW)):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    out = replay(str(en), git.Repo(en).head.commit.hexsha, folder)
+    assert (out["rebased"], out["partial"], out["sent"], out["replaced"], out["dup"]) == (1, 0, 0, 0, 0)
