@@ -60,7 +60,7 @@ EDITIONS = Path(__file__).resolve().parent / "data" / "editions"
 
 _MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)|\[~~|~~\]|\(~~|~~\)")
 _ITEM = re.compile(r"^[ \t]*\d+[.)][ \t]+", re.M)
-_DEF = re.compile(r"^\s*(?:class|def)\s+(\w+)", re.M)
+_DEF = re.compile(r"^(?:class|def)\s+(\w+)", re.M)  # top level: two classes may each have an __init__
 _TOKEN = re.compile(r"`[^`\n]+`|\$[^$\n]+\$|https?://\S+|\b\d+(?:\.\d+)?\b")
 
 
