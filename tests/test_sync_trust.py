@@ -1545,3 +1545,27 @@ def test_a_slide_marker_in_a_tab_region_goes_on_its_body_never_around_the_frame_
     assert u.status == "ok" and u.action == "markers" and out.new_violations == []
     assert ":begin_tab:`pytorch`\n(**Usamos um tensor" in out.edition_text and "**)\n:end_tab:\n" in out.edition_text
     _accounted(pt, out)
+
+
+# -- \mathrm -> \textrm (d2l-en v1.0, every formula of the book): the same upright letters ---------------------------
+
+FONT_OLD = "Next, we calculate $\\mathrm{Var}(\\hat{\\theta}_n)$ as below. Let us look at the $i^\\mathrm{th}$ row.\n"
+FONT_NEW = "Next, we calculate $\\textrm{Var}(\\hat{\\theta}_n)$ as below. Let's look at the $i^\\textrm{th}$ row.\n"
+
+
+def test_a_roman_font_change_sends_nothing_and_is_carried_where_the_formula_stands_verbatim():
+    zh = "接下来，我们计算$\\mathrm{Var}(\\hat{\\theta}_n)$如下。让我们看看第$i^\\mathrm{th}$行。\n"
+    plan, out = _sync_text(FONT_OLD, FONT_NEW, zh)
+    assert plan.requests == [] and out.origin_text == FONT_NEW
+    assert out.edition_text == zh.replace("\\mathrm", "\\textrm")
+    _accounted(zh, out)
+
+
+def test_a_roman_font_change_leaves_a_translation_that_wrote_the_formula_its_own_way_as_it_is():
+    tr = "Ardından, $\\mathrm{Var}(\\hat{\\theta}_n)$'yi hesaplıyoruz. $i.$ satıra bakalım.\n"
+    tr_own = tr.replace("\\mathrm{Var}", "\\mathrm{Varyans}")
+    plan, out = _sync_text(FONT_OLD, FONT_NEW, tr_own, lang="tr")
+    assert plan.requests == [] and out.edition_text == tr_own and out.origin_text == FONT_NEW
+    assert [u.action for u in out.units] == ["cosmetic"]
+    plan, out = _sync_text(FONT_OLD, FONT_NEW, tr, lang="tr")  # the one formula it copied is carried
+    assert plan.requests == [] and out.edition_text == tr.replace("\\mathrm{Var}", "\\textrm{Var}")

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.align.sentalign import invariant_tokens
 from bot.align.sentences import split_sentences
 from bot.sync.markers import marker_counts, strip_markers
-from bot.sync.trivial import trivial_key
+from bot.sync.trivial import roman, trivial_key
 
 WIDE = frozenset({"zh", "ja", "ko"})
 _ROLE = re.compile(r":\w+:`([^`]+)`")
@@ -87,7 +87,7 @@ _URL_TAIL = "）)。，,.;；:：!！?？」』】>"
 
 def _tokens(text: str, latin: bool) -> Counter[str]:
     tokens: Counter[str] = Counter()
-    for t, c in invariant_tokens(strip_markers(text), latin_words=latin).items():
+    for t, c in invariant_tokens(roman(strip_markers(text)), latin_words=latin).items():
         tokens[t.rstrip(_URL_TAIL) if t.startswith("→") else t] += c  # a bare URL ends before `）` or `。`
     tokens["slide"] += sum(marker_counts(text).values())  # marker style aside: editions pick their own
     return tokens

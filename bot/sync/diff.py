@@ -27,7 +27,7 @@ from bot.markdown.blocks import Block, Document, Kind
 from bot.sync.encoding import repairs
 from bot.sync.markers import strip_markers
 from bot.sync.markup import strip_mark_lines
-from bot.sync.trivial import VERBATIM, is_trivial, notation_fixes, replaced_tokens
+from bot.sync.trivial import VERBATIM, font_fixes, is_trivial, notation_fixes, replaced_tokens
 from bot.translate.tm import english_diff
 
 _SLIDE = re.compile(r"[\[(](?:\*\*|~~)|(?:\*\*|~~)[\])]")
@@ -97,6 +97,9 @@ def classify(o: Block, n: Block) -> tuple[str, tuple[tuple[str, str], ...]]:
     notation = notation_fixes(strip_markers(o.text), strip_markers(n.text))
     if notation is not None:
         return "trivial", notation
+    fonts = font_fixes(strip_markers(o.text), strip_markers(n.text))
+    if fonts is not None:
+        return "trivial", fonts
     return "modified", ()
 
 

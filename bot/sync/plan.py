@@ -156,7 +156,10 @@ def _apply_fixes(text: str, fixes: Sequence[tuple[str, str]]) -> tuple[str, int]
     function, not a regex template: LaTeX such as ``\\mathbf`` must not be read as an escape)."""
     n = 0
     for old, new in fixes:
-        pattern = re.compile(r"(?<![\w-])" + re.escape(old.strip(".,;:!?()\"'")) + r"(?![\w-])")
+        word = old.strip(".,;:!?()\"'")
+        # a word stands on its own; a formula or code span is delimited by itself (``用$x$`` in Chinese)
+        pattern = re.compile((r"(?<![\w-])" if word[:1].isalnum() else "") + re.escape(word)
+                             + (r"(?![\w-])" if word[-1:].isalnum() else ""))
         replacement = new.strip(".,;:!?()\"'")
         text, k = pattern.subn(lambda _m, r=replacement: r, text)
         n += k
