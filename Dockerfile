@@ -18,9 +18,16 @@ WORKDIR /app
 COPY pyproject.toml README.md requirements.lock ./
 # Exact dependency versions first (requirements.lock, made by `make lock`), then AMTS itself without resolving again.
 RUN pip install --no-cache-dir --disable-pip-version-check -r requirements.lock
+COPY hatch_build.py ./
 COPY bot ./bot
 COPY config ./config
-RUN pip install --no-cache-dir --disable-pip-version-check --no-deps .
+# The aligner's hot modules are compiled with Cython (hatch_build.py): a C compiler for this step only. Without one
+# the build warns and installs them as Python (same output, slower parallel-data builds).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-cache-dir --disable-pip-version-check --no-deps . \
+    && apt-get purge -y --auto-remove gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 amts && mkdir -p /data && chown amts:amts /data
 USER amts
