@@ -6,7 +6,8 @@ and maybe whitespace, differ: nothing to translate, the markers are carried onto
 ``trivial`` (casing, punctuation, enumerator style, contractions, function words -- see
 ``bot.sync.trivial`` -- or typo fixes with each word at most two edits away: nothing to translate; a typo
 fix, never a casing fix, is applied where the word appears verbatim in the translation; so are the same words
-in another notation, ``MXNet NP`` -> `` `mxnet.np` ``, ``$100$`` -> ``100``, ``codepaths`` -> ``code paths``),
+in another notation, ``MXNet NP`` -> `` `mxnet.np` ``, ``$100$`` -> ``100``, ``codepaths`` -> ``code paths``, and
+formulas whose ``\\mathrm`` became ``\\textrm``; a changed number is never a typo),
 ``modified``
 (with a word diff; a change that only adds or removes d2l directive lines such as ``:label:`x``` at the end
 of a block, the rest trivial, is ``trivial``: the lines are carried by ``bot.sync.markup``), ``inserted``,
