@@ -53,6 +53,7 @@ from bot.align.galechurch import gale_church_block  # noqa: E402
 from bot.align.gold import BlockScore, GoldFile, SentenceScore, load_gold, score_blocks, score_sentences  # noqa: E402
 from bot.align.lexicon import Lexicon, default_lexicon, train_dice, train_ibm1, training_pairs  # noqa: E402
 from bot.align.sentalign import align_block  # noqa: E402
+from bot.align.textpairs import document_lexicon  # noqa: E402
 from bot.markdown.io import InputError, read_document  # noqa: E402
 
 SHARED = Path(os.environ.get("AMTS_SHARED", ROOT.parent / "shared"))
@@ -60,6 +61,9 @@ TRAINERS = {"dice": train_dice, "ibm1": train_ibm1}
 #: The method of the shipped lexicon (``bot/align/data/lexicon.en-zh.txt``): sections 3-5 and the sync-default row
 #: use it.
 SHIPPED = (default_lexicon() or Lexicon()).method
+#: The shipped method with each document's own words learned at run time (``bot/align/adapt.py``; round 10): what the
+#: sync and the parallel-data build use for sentences. Same block alignment as ``SHIPPED``.
+ADAPTED = SHIPPED + "+doc"
 BOOK = SHARED / "corpus" / "book" / "d2l-zh"
 GOLD = ROOT / "tests" / "data" / "gold"
 HELDOUT = ROOT / "tests" / "data" / "gold-heldout"
@@ -150,14 +154,26 @@ def book_pairs() -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def score(files: list[GoldFile], lexicon: Lexicon | None, mixed: bool = True,
+def sentence_lexicon(f: GoldFile, lexicon: Lexicon | None, adapt: bool):
+    """``lexicon_for(en_text)``: the lexicon the sentences of a block pair of ``f`` are aligned with; with ``adapt``,
+    ``lexicon`` plus the words ``f`` itself teaches (``bot.align.textpairs.document_lexicon``, learned from the file's
+    own alignment the way the sync and the parallel-data build learn it, never from the gold)."""
+    if not adapt or lexicon is None:
+        return lambda _: lexicon
+    adapted = document_lexicon(align(f.source, f.translated, lexicon=lexicon), "en", f.lang, lexicon)
+    return (lambda _: lexicon) if adapted is None else (lambda e: adapted.lexicon_for((e,)))
+
+
+def score(files: list[GoldFile], lexicon: Lexicon | None, mixed: bool = True, adapt: bool = False,
           ) -> tuple[BlockScore, SentenceScore, list, list]:
     blocks, sentences, calib, conf = BlockScore(), SentenceScore(), [], []
     for f in files:
         alignment = align(f.source, f.translated, lexicon=lexicon, mixed_groups=mixed)
         s = score_blocks(f, alignment)
         blocks.add(s)
-        sentences.add(score_sentences(f, lambda e, t, sl, tl: align_block(e, t, sl, tl, lexicon=lexicon)))
+        lexicon_for = sentence_lexicon(f, lexicon, adapt)
+        sentences.add(score_sentences(f, lambda e, t, sl, tl, pick=lexicon_for: align_block(e, t, sl, tl,
+                                                                                        lexicon=pick(e))))
         calib += calibration_points(f, alignment)
         conf += calibration_points(f, alignment, confidence=True)
     return blocks, sentences, calib, conf
@@ -172,12 +188,15 @@ def shape_class(relation: str) -> str:
     return SHAPES[0] if m == n == 1 else SHAPES[2] if m * n == 0 else SHAPES[1] if m + n == 3 else SHAPES[3]
 
 
-def shape_misses(f: GoldFile, lexicon: Lexicon | None, aligner=None) -> Counter[tuple[str, bool]]:
+def shape_misses(f: GoldFile, lexicon: Lexicon | None, aligner=None, adapt: bool = False,
+                 ) -> Counter[tuple[str, bool]]:
     """(bead kind, found) counts over the gold sentence rows of ``f``: which kinds of rows the aligner misses
-    (``aligner(en, tgt, "en", lang)``; by default ``align_block`` with ``lexicon``)."""
+    (``aligner(en, tgt, "en", lang)``; by default ``align_block`` with ``lexicon``, adapted to ``f`` with ``adapt``)."""
     if aligner is None:
+        lexicon_for = sentence_lexicon(f, lexicon, adapt)
+
         def aligner(e, t, sl, tl):
-            return align_block(e, t, sl, tl, lexicon=lexicon)
+            return align_block(e, t, sl, tl, lexicon=lexicon_for(e))
     rows: dict[tuple[int, int], list] = {}
     for r in f.sentences:
         rows.setdefault((r.en_start, r.tgt_start), []).append(r)
@@ -192,7 +211,7 @@ def shape_misses(f: GoldFile, lexicon: Lexicon | None, aligner=None) -> Counter[
     return out
 
 
-def sentence_points(f: GoldFile, lexicon: Lexicon | None) -> list[tuple[float, bool]]:
+def sentence_points(f: GoldFile, lexicon: Lexicon | None, adapt: bool = False) -> list[tuple[float, bool]]:
     """(bead score, bead is a gold row) for every predicted sentence bead with both sides."""
     rows: dict[tuple[int, int], set[tuple[str, str]]] = {}
     for r in f.sentences:
@@ -200,8 +219,9 @@ def sentence_points(f: GoldFile, lexicon: Lexicon | None) -> list[tuple[float, b
     src = {b.start: b.text for b in f.source.blocks}
     tgt = {b.start: b.text for b in f.translated.blocks}
     out = []
+    lexicon_for = sentence_lexicon(f, lexicon, adapt)
     for (es, ts), truth in rows.items():
-        for bead in align_block(src[es], tgt[ts], "en", f.lang, lexicon=lexicon):
+        for bead in align_block(src[es], tgt[ts], "en", f.lang, lexicon=lexicon_for(src[es])):
             if bead.src and bead.tgt:
                 key = (" ".join(bead.src_text.split()), " ".join(bead.tgt_text.split()))
                 out.append((bead.score, key in truth))
@@ -261,6 +281,7 @@ def main() -> int:
         print(f"training pairs: {sum(len(v) for v in pairs.values())} confident sentence pairs from {len(pairs)} "
               f"files ({time.perf_counter() - t0:.1f} s)")
         methods |= TRAINERS
+        methods[ADAPTED] = TRAINERS[SHIPPED]
     else:
         print(f"note: {BOOK} is absent: only the no-lexicon aligner is measured")
 
@@ -278,16 +299,20 @@ def main() -> int:
         train_time = 0.0
         for chapter in chapters:
             lexicon = None
-            if trainer is not None:
+            adapt = method == ADAPTED
+            if adapt:
+                lexicon = fold_lexicons[(SHIPPED, chapter)]  # the same fold lexicon, adapted to each file
+            elif trainer is not None:
                 t0 = time.perf_counter()
                 lexicon = trainer([p for name, v in pairs.items() if not name.startswith(chapter + "/") for p in v])
                 train_time += time.perf_counter() - t0
                 fold_lexicons[(method, chapter)] = lexicon
             for f in (f for f in gold if f.chapter == chapter):
-                b, s, c, cf = score([f], lexicon)
+                b, s, c, cf = score([f], lexicon, adapt=adapt)
                 per_file[f.name] = (b, s)
-                sent_points[f.name in heldout] += sentence_points(f, lexicon)
-                shapes[group_of(f.name, heldout, heldout2, heldout3, heldout4, heldout5)] += shape_misses(f, lexicon)
+                sent_points[f.name in heldout] += sentence_points(f, lexicon, adapt)
+                shapes[group_of(f.name, heldout, heldout2, heldout3, heldout4, heldout5)] += shape_misses(
+                    f, lexicon, adapt=adapt)
                 conf += cf
                 calib += c
                 for key in (group_of(f.name, heldout, heldout2, heldout3, heldout4, heldout5), "all"):
@@ -297,7 +322,9 @@ def main() -> int:
                 per_chapter[chapter][0].add(b)
                 per_chapter[chapter][1].add(s)
         results[method] = (totals, per_chapter, calib, conf, sent_points, shapes)
-        print(f"\n method {method}" + (f" (training {train_time / len(chapters):.1f} s per fold)" if trainer else ""))
+        print(f"\n method {method}" + (" (the fold lexicons of " + SHIPPED + ", adapted to each file)" if adapt
+                                        else f" (training {train_time / len(chapters):.1f} s per fold)" if trainer
+                                        else ""))
         for chapter in chapters:
             print(line(chapter, *per_chapter[chapter]))
         for name in sorted(heldout, key=lambda n: (n in heldout2, n in heldout3, n in heldout4, n in heldout5, n)):
@@ -325,6 +352,9 @@ def main() -> int:
             took = time.perf_counter() - t0
             b, s, _, _ = score(gold, lexicon)
             print(line(f"{method} ({len(lexicon)} words, trained in {took:.1f} s)", b, s))
+            if method == SHIPPED:
+                b, s, _, _ = score(gold, lexicon, adapt=True)
+                print(line(f"{ADAPTED} (adapted to each file)", b, s))
         b, s, _, _ = score(gold, None)
         print(line("no lexicon", b, s))
         b, s, _, _ = score(gold, TRAINERS[SHIPPED](train), mixed=False)
@@ -369,7 +399,7 @@ def main() -> int:
         b, s, _, _ = score(other, None)
         print(line(f"{lang} ({len(other)} files)", b, s))
 
-    best = SHIPPED if SHIPPED in results else "none"
+    best = ADAPTED if ADAPTED in results else "none"
     print(f"\n3. Calibration, held-out ({best}): the shipped confidence, and refitted leave-chapter-out")
     print("  shipped bot.align.blocks.calibrated (fitted on all gold):")
     print(reliability(results[best][3]))
@@ -381,7 +411,7 @@ def main() -> int:
 
     misses: dict[bool, list[str]] = {False: [], True: []}
     for chapter in chapters:
-        lexicon = fold_lexicons.get((best, chapter))
+        lexicon = fold_lexicons.get((SHIPPED, chapter)) if best == ADAPTED else None
         for f in gold:
             if f.chapter == chapter:
                 alignment = align(f.source, f.translated, lexicon=lexicon, mixed_groups=True)

@@ -214,6 +214,25 @@ class Lexicon:
         explains (a zh-only note glued to its neighbour)."""
         return profile_explained(self.profile(part, part_is_src), self.profile(other, not part_is_src))
 
+    def extended(self, entries: dict[str, dict[str, float]]) -> Lexicon:
+        """This lexicon plus ``entries`` for words it does not have (``bot/align/adapt.py``: one per document). Its
+        derived tables are this one's with the new entries added, not rebuilt from all 2,500 words."""
+        if not entries.keys().isdisjoint(self.forward):
+            raise ValueError("extended() adds new words only")
+        out = Lexicon({**self.forward, **entries}, self.method)
+        backward = dict(self.backward)  # the sets of units without a new word are shared: never changed once built
+        src_images, tgt_images = dict(self._images[0]), dict(self._images[1])
+        for w, units in entries.items():
+            src_images[w] = frozenset(units)
+            for u in units:
+                backward[u] = backward.get(u, set()) | {w}
+                tgt_images[u] = frozenset(backward[u])
+        # cached_property stores in the instance dict, which a frozen dataclass leaves writable
+        out.__dict__["backward"] = backward
+        out.__dict__["_known"] = (self._known[0] | entries.keys(), self._known[1].union(tgt_images))
+        out.__dict__["_images"] = (src_images, tgt_images)
+        return out
+
     def __len__(self) -> int:
         return len(self.forward)
 
