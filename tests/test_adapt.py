@@ -76,9 +76,9 @@ def test_a_document_teaches_the_words_that_place_a_zh_only_sentence():
     beads = align_block(LAST_EN, LAST_ZH, "en", "zh", lexicon=adapted.lexicon_for([LAST_EN]))
     aside = "这听起来有些荒唐可笑，但确实如此。"
     assert [(b.relation, b.src_text, b.tgt_text) for b in beads][:2] == [("1-1", *WANTED), ("0-1", "", aside)]
-    # text_pairs does the same when it adapts (the default), and only then
-    adapted_pairs = [(p.src, p.tgt) for p in text_pairs(alignment, "en", "zh", lexicon=BASE)]
-    plain_pairs = [(p.src, p.tgt) for p in text_pairs(alignment, "en", "zh", lexicon=BASE, adapt=False)]
+    # text_pairs does the same when asked to adapt (off by default), and only then
+    adapted_pairs = [(p.src, p.tgt) for p in text_pairs(alignment, "en", "zh", lexicon=BASE, adapt=True)]
+    plain_pairs = [(p.src, p.tgt) for p in text_pairs(alignment, "en", "zh", lexicon=BASE)]
     assert WANTED in adapted_pairs and WANTED not in plain_pairs
     assert adapted_pairs[0] == plain_pairs[0] == ("Credit", "信用")  # no learned word: aligned as before
     assert ADAPT_MIN_SCORE == 0.8
@@ -87,5 +87,5 @@ def test_a_document_teaches_the_words_that_place_a_zh_only_sentence():
 def test_no_lexicon_no_adaptation():
     alignment = align(parse(DOC_EN), parse(DOC_ZH), lexicon=None)
     assert document_lexicon(alignment, "en", "zh", None) is None
-    assert text_pairs(alignment, "en", "zh", lexicon=None) == text_pairs(alignment, "en", "zh", lexicon=None,
-                                                                          adapt=False)
+    assert text_pairs(alignment, "en", "zh", lexicon=None, adapt=True) == text_pairs(alignment, "en", "zh",
+                                                                                      lexicon=None)

@@ -18,7 +18,9 @@ re-aligns only the block pairs whose English holds a new word: ``Adaptation.lexi
 
 This is not the aligner training on its gold: it reads the two documents it is aligning, as the sync and the
 parallel-data build have them; the result stays a pure function of the two documents and the shipped lexicon.
-Chosen on the tuning gold, leave-chapter-out (``benchmarks/bench_align.py``; README "Sentence round 10").
+Chosen on the tuning gold, leave-chapter-out (``benchmarks/bench_align.py``, method ``ibm1+doc``; README "Sentence
+round 10"): tuning +7 of 2,317 sentence rows, the held-out groups −1 of 1,338, whole-book build +11% instructions, so
+``text_pairs`` adapts only when asked (``adapt=True``).
 """
 
 from __future__ import annotations
