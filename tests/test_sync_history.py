@@ -93,3 +93,18 @@ def test_the_history_replay_benchmark_counts_rebased_blocks(tmp_path):
         (folder / name).write_text(text, encoding="utf-8")
     out = replay(str(en), git.Repo(en).head.commit.hexsha, folder)
     assert (out["rebased"], out["partial"], out["sent"], out["replaced"], out["dup"]) == (1, 0, 0, 0, 0)
+
+
+def test_a_block_on_an_unsure_alignment_is_not_rebased():
+    from dataclasses import replace
+
+    from bot.align.blocks import align
+
+    def unsure(*args, **kwargs):
+        found = align(*args, **kwargs)
+        return replace(found, pairs=tuple(replace(p, confidence=0.1) for p in found.pairs))
+
+    plan = plan_file("x.md", OLD, NEW, ZH, aligner=unsure, history=lambda: [("c2mid", MID)])
+    out = render_file(plan, {}, identity)
+    (u,) = [u for u in out.units if u.action != "keep"]
+    assert u.action == "kept-review" and out.edition_text == ZH and out.origin_text == OLD

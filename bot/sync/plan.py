@@ -585,7 +585,7 @@ class _Planner:
             return True
         if ev.verdict == "partial":
             found = self._follows(src, tgt, new, human)
-            if found is not None and found.certain:
+            if found is not None and found.certain and not self._unsure(self.pair_of[src[0]]):
                 self._rebased(c, tgt[0], found)
                 return True
             diff, note = c.word_diff, f"({ev.describe()}): kept for review, its old English stays in the origin file"
