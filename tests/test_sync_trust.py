@@ -1569,3 +1569,6 @@ def test_a_roman_font_change_leaves_a_translation_that_wrote_the_formula_its_own
     assert [u.action for u in out.units] == ["cosmetic"]
     plan, out = _sync_text(FONT_OLD, FONT_NEW, tr, lang="tr")  # the one formula it copied is carried
     assert plan.requests == [] and out.edition_text == tr.replace("\\mathrm{Var}", "\\textrm{Var}")
+    old, new = "The product $\\text{inches}$ of units.\n", "The product $\\textrm{inches}$ of units.\n"
+    plan, out = _sync_text(old, new, "Birimlerin çarpımı $\\text{in\\c{c}}$.\n", lang="tr")  # \text is roman too
+    assert plan.requests == [] and [u.action for u in out.units] == ["cosmetic"]

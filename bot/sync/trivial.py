@@ -217,20 +217,20 @@ def notation_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
     return tuple(dict.fromkeys(reversed(fixes)))
 
 
-#: Roman text in a formula: ``\mathrm{th}`` and ``\textrm{th}`` print the same upright letters (d2l-en v1.0 turned
-#: every ``\mathrm`` into ``\textrm``).
-_ROMAN = re.compile(r"\\textrm\{")
+#: Roman text in a formula: ``\mathrm{th}``, ``\textrm{th}`` and ``\text{th}`` print the same upright letters (d2l-en
+#: v1.0 turned every ``\mathrm`` and most ``\text`` into ``\textrm``).
+_ROMAN = re.compile(r"\\text(?:rm)?\{")
 _FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
 
 
 def roman(text: str) -> str:
-    r"""``text`` with every ``\textrm{`` written ``\mathrm{`` (see ``_ROMAN``)."""
+    r"""``text`` with every ``\textrm{`` and ``\text{`` written ``\mathrm{`` (see ``_ROMAN``)."""
     return _ROMAN.sub(r"\\mathrm{", text)
 
 
 def font_fixes(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
-    r"""The (old, new) formulas of an upstream edit that only changes ``\mathrm`` to ``\textrm`` (the rest
-    trivial), to be replaced where the old formula stands verbatim in a translation; ``None`` otherwise."""
+    r"""The (old, new) formulas of an upstream edit that only changes the roman font (``\mathrm`` to ``\textrm``,
+    the rest trivial), to be replaced where the old formula stands verbatim in a translation; ``None`` otherwise."""
     a, b = _FORMULA.findall(old), _FORMULA.findall(new)
     if len(a) != len(b) or a == b or any(roman(x) != roman(y) for x, y in zip(a, b, strict=True)):
         return None
