@@ -30,7 +30,7 @@ lint: install-test
 # The aligner modules hatch_build.py compiles (bot/accel.py): compiled again in place (by reinstalling) when one
 # of them changed since they were compiled (an edited module runs as Python until then; without a compiler, always).
 ACCEL := bot/paralleldata.py $(addprefix bot/align/,blocks.py lexicon.py sentalign.py sentences.py textpairs.py units.py)
-$(VENV)/.accel: hatch_build.py bot/accel.py $(ACCEL) | $(VENV)/.runtime
+$(VENV)/.accel: hatch_build.py bot/accel.py $(ACCEL) $(wildcard bot/align/*.pxd) | $(VENV)/.runtime
 	$(BIN)/python hatch_build.py --check || $(PIP) --no-deps -e .
 	touch $@
 

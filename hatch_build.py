@@ -29,8 +29,9 @@ except ImportError:  # run as a script
     BuildHookInterface = object  # type: ignore[assignment,misc]
 
 ROOT = Path(__file__).resolve().parent
-# Cython directives: Python semantics throughout (an annotation is not a C type or an exact-type check).
-DIRECTIVES = ("language_level=3", "annotation_typing=False", "binding=True")
+# Cython directives: Python semantics throughout (an annotation is not a C type or an exact-type check); a call to a
+# function of the same module goes straight to its C code (so those functions cannot be patched from outside).
+DIRECTIVES = ("language_level=3", "annotation_typing=False", "binding=True", "optimize.inline_defnode_calls=True")
 
 
 def _accel():

@@ -43,7 +43,11 @@ def pure_requested() -> bool:
 
 
 def source_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a module's source and of its Cython declarations (``x.pxd`` beside ``x.py``), if any."""
+    digest = hashlib.sha256(path.read_bytes())
+    if path.with_suffix(".pxd").is_file():
+        digest.update(path.with_suffix(".pxd").read_bytes())
+    return digest.hexdigest()
 
 
 def read_record(path: Path) -> dict[str, str]:
