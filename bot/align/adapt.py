@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.align.lexicon import Lexicon, en_units
+from bot.align.lexicon import Lexicon, dice_best, en_units
 
 __all__ = ["ADAPT_MIN_SCORE", "Adaptation", "adapt_lexicon"]
 
@@ -88,16 +88,10 @@ def adapt_lexicon(base: Lexicon, pairs: Iterable[tuple[str, str]], *, min_count:
         for new, residual, _ in data:
             if w in new:
                 co.update(residual)
-        scored = []
-        for u, c in co.items():
-            if c < min_count or len(u) < 2 or df_unit[u] > cap:
-                continue
-            dice = 2 * c / (df_word[w] + df_unit[u])
-            if dice >= min_dice:
-                scored.append((dice, u))
-        if scored:
-            scored.sort(key=lambda x: (-x[0], x[1]))
-            forward[w] = {u: round(d, 3) for d, u in scored[:top]}
+        best = dice_best(co, df_word[w], df_unit, lambda u, c: c >= min_count and len(u) >= 2 and df_unit[u] <= cap,
+                         min_dice, top)
+        if best:
+            forward[w] = best
     if not forward:
         return Adaptation(base)
     return Adaptation(base.extended(forward), frozenset(forward),

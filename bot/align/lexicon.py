@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import add
@@ -284,17 +284,18 @@ def train_dice(pairs: Iterable[tuple[str, str]], *, min_count: int = 3, top: int
         co: Counter[str] = Counter()
         for k in rows:
             co.update(data[k][1])
-        scored = []
-        for u, c in co.items():
-            if c < 2 or not min_count <= df_tgt[u] <= cap:
-                continue
-            d = 2 * c / (df_en[w] + df_tgt[u])
-            if d >= min_score:
-                scored.append((d, u))
-        if scored:
-            scored.sort(key=lambda x: (-x[0], x[1]))
-            forward[w] = {u: round(d, 3) for d, u in scored[:top]}
+        best = dice_best(co, df_en[w], df_tgt, lambda u, c: c >= 2 and min_count <= df_tgt[u] <= cap, min_score, top)
+        if best:
+            forward[w] = best
     return Lexicon(forward, "dice")
+
+
+def dice_best(co: Mapping[str, int], df_word: int, df_unit: Mapping[str, int], keep: Callable[[str, int], bool],
+              min_score: float, top: int) -> dict[str, float]:
+    """The ``top`` units co-occurring with a word (``co``: unit -> shared pairs) by Dice coefficient, at least
+    ``min_score``, among those ``keep(unit, count)`` allows; best first, ties by unit."""
+    scored = sorted((-2 * c / (df_word + df_unit[u]), u) for u, c in co.items() if keep(u, c))
+    return {u: round(-d, 3) for d, u in scored[:top] if -d >= min_score}
 
 
 def train_ibm1(pairs: Iterable[tuple[str, str]], *, iterations: int = 5, min_count: int = 3, top: int = 4,
