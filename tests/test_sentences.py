@@ -12,9 +12,18 @@ from pathlib import Path
 import pytest
 
 from bot.align.gold import load_gold
-from bot.align.lexicon import Lexicon
-from bot.align.sentalign import AlignParams, SentencePair, _Beads, align_block, align_sentences, invariant_tokens
+from bot.align.lexicon import Lexicon, default_lexicon
+from bot.align.sentalign import (
+    AlignParams,
+    SentencePair,
+    _Beads,
+    _crossing_gain,
+    align_block,
+    align_sentences,
+    invariant_tokens,
+)
 from bot.align.sentences import join_lines, joiner, split_sentences
+from bot.align.units import sentences_of
 from tests.conftest import CORPUS, GOLD
 
 GOLD_TSV = GOLD / "sentences/chapter_natural-language-processing-pretraining/approx-training.tsv"
@@ -444,6 +453,44 @@ def test_real_block_zh_only_aside_and_cited_sentence() -> None:
     assert _relations(align_block(en, zh))[:3] == head
     assert _relations(align_block(en, zh, params=AlignParams(anchored_omission=False)))[:3] == head
     assert _relations(align_block(en, zh, params=AlignParams(unsupported_omission=0)))[:3] != head
+
+
+def _gold_block(name: str, en_start: int, zh_start: int) -> tuple[str, str]:
+    f = next(g for g in load_gold(GOLD, GOLD / "corpus") if g.name == name)
+    return (next(b.text for b in f.source.blocks if b.start == en_start),
+            next(b.text for b in f.translated.blocks if b.start == zh_start))
+
+
+def test_crossing_words_regroup_adjacent_beads() -> None:
+    """zh moves the end of one English sentence into the next ("…arbitrary computation, for instance, basic logic
+    operations on a pair of inputs. Moreover, …" → "…执行任意计算。例如，在一对输入上进行基本逻辑操作，…", mlp, tuning
+    gold EN 236): the DP's 1-1 + 1-1 leave the moved words translated across the beads, and the regrouping pass merges
+    them into the gold 2-2 (``AlignParams.regroup``). In resnet (EN 43) zh moves a sentence into the middle of an
+    earlier one: 1-1 + 1-1 + 1-0 become the gold 3-2, and the beads before it stay as they were."""
+    off = AlignParams(regroup=2.0)
+    en, zh = _gold_block("chapter_multilayer-perceptrons/mlp", 236, 156)
+    assert _relations(align_block(en, zh, params=off))[1:3] == [((1,), (1,)), ((2,), (2,))]
+    regrouped = align_block(en, zh)
+    assert _relations(regrouped)[1] == ((1, 2), (1, 2)) and len(regrouped) == 6
+    assert regrouped[1].relation == "2-2" and regrouped[1].score >= 0.5
+    assert regrouped[1].tgt_text.endswith("多层感知机是通用近似器。")
+    en, zh = _gold_block("chapter_convolutional-modern/resnet", 43, 33)
+    before = _relations(align_block(en, zh, params=off))
+    assert before[3:] == [((2,), (3,)), ((3,), (4,)), ((4,), ())]
+    assert _relations(align_block(en, zh)) == [*before[:3], ((2, 3, 4), (3, 4))]
+
+
+def test_one_crossing_word_a_side_is_not_evidence() -> None:
+    """underfit-overfit (EN 18): "I remember him!" knows one word, which the shipped lexicon finds (wrongly) in the zh
+    sentence before its own: one word a side is noise (``REGROUP_WORDS``), so "That's Bob!" and "I remember him!" stay
+    two 1-1 beads as in the gold; its first two beads' crossing share alone (0.2) would have merged them."""
+    en, zh = _gold_block("chapter_multilayer-perceptrons/underfit-overfit", 18, 12)
+    src, tgt = sentences_of(en, "en"), sentences_of(zh, "zh")
+    first = align_sentences(src, tgt, params=AlignParams(regroup=2.0))
+    beads = _Beads(src, tgt, "en", "zh", AlignParams(), default_lexicon())
+    assert _relations(first[:2]) == [((0,), (0,)), ((1,), (1,))]
+    assert _crossing_gain(beads, first[:2]) is None
+    assert _relations(align_sentences(src, tgt)[:2]) == [((0,), (0,)), ((1,), (1,))]
 
 
 def test_align_zero_to_one_and_empty_sides() -> None:
