@@ -7,7 +7,16 @@ from collections import Counter
 import pytest
 
 from bot.align.blocks import align
-from bot.align.gold import BlockScore, SentenceScore, load_gold, score_blocks, score_sentences
+from bot.align.gold import (
+    BlockScore,
+    SentenceScore,
+    _block_text,
+    load_gold,
+    score_blocks,
+    score_sentence_links,
+    score_sentences,
+)
+from bot.align.sentalign import SentencePair
 from bot.align.sentences import split_sentences
 from tests.conftest import DATA
 
@@ -104,3 +113,37 @@ def test_aligner_reproduces_the_gold(lang, block_floor, f1_floor):
         sentences.add(score_sentences(f))
     assert blocks.accuracy >= block_floor, blocks.misses
     assert sentences.f1 >= f1_floor, (sentences.precision, sentences.recall)
+
+
+def test_link_scores_count_sentence_pairs_not_beads():
+    """``score_sentence_links`` (for information beside the bead F1): a bead stands for the sentence pairs it covers.
+    An aligner that returns the gold rows exactly gets every link; one that keeps only the first sentence of each side
+    of every paired row (the rest unpaired) loses every n-m bead but keeps one link of each, and no wrong link."""
+    f = next(g for g in _gold("zh") if any(r.relation not in ("1-1", "1-0", "0-1") for r in g.sentences))
+    by_block: dict[tuple[str, str], list] = {}
+    for r in f.sentences:
+        key = (_block_text(f.source, r.en_start), _block_text(f.translated, r.tgt_start))
+        by_block.setdefault(key, []).append(r)
+
+    def from_gold(first_only):
+        def aligner(en, tgt, src_lang, tgt_lang):
+            out, e, t = [], 0, 0
+            for r in by_block[(en, tgt)]:
+                m, n = map(int, r.relation.split("-"))
+                if first_only and m and n:
+                    out.append(SentencePair((e,), (t,), 1.0, "", ""))
+                    out += [SentencePair((x,), (), 0.0, "", "") for x in range(e + 1, e + m)]
+                    out += [SentencePair((), (x,), 0.0, "", "") for x in range(t + 1, t + n)]
+                else:
+                    out.append(SentencePair(tuple(range(e, e + m)), tuple(range(t, t + n)), 1.0, r.en, r.tgt))
+                e, t = e + m, t + n
+            return out
+        return aligner
+
+    links = sum(m * n for m, n in (map(int, r.relation.split("-")) for r in f.sentences))
+    exact = score_sentence_links(f, from_gold(False))
+    assert (exact.correct, exact.predicted, exact.gold) == (links, links, links)
+    assert score_sentences(f, from_gold(False)).correct == len(f.sentences)
+    paired = sum(1 for r in f.sentences if not r.relation.startswith("0") and not r.relation.endswith("-0"))
+    first = score_sentence_links(f, from_gold(True))
+    assert (first.correct, first.predicted, first.gold) == (paired, paired, links) and first.recall < 1.0

@@ -38,6 +38,7 @@ __all__ = [
     "read_block_rows",
     "read_sentence_rows",
     "score_blocks",
+    "score_sentence_links",
     "score_sentences",
 ]
 
@@ -226,6 +227,28 @@ def score_sentences(gold: GoldFile, aligner: SentenceAligner = align_block) -> S
         count += len(beads)
         predicted |= {(en_start, tgt_start, _norm(b.src_text), _norm(b.tgt_text)) for b in beads}
     return SentenceScore(len(predicted & truth), count, len(truth))
+
+
+def score_sentence_links(gold: GoldFile, aligner: SentenceAligner = align_block) -> SentenceScore:
+    """Link-level precision/recall (vecalign's "lax" view, for information; the issue's measure is
+    :func:`score_sentences`, whole beads): every paired bead stands for its links, each (English sentence, translated
+    sentence) pair it covers, and a link counts as right when a gold row covers it too. A gold 2-2 predicted as 1-1 +
+    1-1 is a wrong bead twice but 2 of its 4 links; unpaired sentences have no links. Gold rows are numbered in order
+    by their relation (``m-n``: the next m English and n translated sentences of their block pair)."""
+    counts: dict[tuple[int, int], list[int]] = {}
+    truth: set[tuple[int, int, int, int]] = set()
+    for r in gold.sentences:
+        key = (r.en_start, r.tgt_start)
+        at = counts.setdefault(key, [0, 0])
+        m, n = map(int, r.relation.split("-"))
+        truth |= {(*key, e, t) for e in range(at[0], at[0] + m) for t in range(at[1], at[1] + n)}
+        at[0] += m
+        at[1] += n
+    predicted: set[tuple[int, int, int, int]] = set()
+    for en_start, tgt_start in counts:
+        beads = aligner(_block_text(gold.source, en_start), _block_text(gold.translated, tgt_start), "en", gold.lang)
+        predicted |= {(en_start, tgt_start, e, t) for b in beads for e in b.src for t in b.tgt}
+    return SentenceScore(len(predicted & truth), len(predicted), len(truth))
 
 
 def chapters(files: Iterable[GoldFile]) -> list[str]:
