@@ -366,6 +366,29 @@ def test_evidence_notes_render_tokens_as_written():
     assert names.verdict == "ahead" and names.describe() == "has EagerTensor"
 
 
+def test_an_anchor_the_edition_localised_is_present_not_gone():
+    """d2l-tr calculus.md, linear-algebra.md, contributing.md: the translation writes 2,500 as 2.500, the book's URL
+    on tr.d2l.ai, `d2l-en` as `d2l-tr` and $i^\\mathrm{th}$ as $i.$. Upstream rewrote these paragraphs; the old anchor's
+    absence voted "ahead" and kept a stale translation as partial. Localised, the anchor is still there: behind."""
+    from bot.sync.ahead import evidence, localized
+
+    old = ("Finding the area of a polygon had remained mysterious until at least 2,500 years ago. "
+           "See the [appendix](https://d2l.ai/a/b.html) and fork `d2l-en`; the $i^\\mathrm{th}$ row is $x_i$.\n")
+    new = ("For a long time, the area of a circle remained a mystery, until $n \\to \\infty$. "
+           "There are many excellent books. Fork `d2l-ai/d2l-en`; the second row is $x_2$.\n")
+    tr = ("Bir çokgenin alanını bulmak, en az 2.500 yıl öncesine kadar gizemli kalmıştı. "
+          "[Eke](https://tr.d2l.ai/a/b.html) bakın ve `d2l-tr` deposunu çatallayın; $i.$ satır $x_i$'dir.\n")
+    ev = evidence(old, new, tr, "tr")
+    assert ev.verdict == "behind" and ev.ahead == 0
+    verbatim = tr.replace("2.500", "2500")  # written as the English wrote it, it was always there
+    assert localized("#2500", verbatim, "tr") == 0 and localized("#2500", tr, "tr") == 1
+    assert localized("#0.5", "oran 0,5 ve 10,5", "pt") == 1 and localized("#2500", "12.500", "tr") == 0
+    assert localized("$i^\\mathrm{th}", "第$i$个", "zh") == 1 and localized("$i^\\mathrm{th}_k", "$i$", "zh") == 0
+    # the translation that dropped the URL and the number really follows the new English as far as it goes
+    dropped = "Uzun zaman boyunca alan bir gizemdi. `d2l-ai/d2l-en` deposunu çatallayın; ikinci satır $x_2$.\n"
+    assert evidence(old, new, dropped, "tr").verdict == "partial"
+
+
 def test_stale_origin_keeps_human_sections_and_flags_deletions():
     """r4 d2l.md: the origin is newer than the new English; a backwards diff must not delete the Chinese."""
     origin = "# d2l API\n\n## Model\n\nThe model classes.\n\n## Data\n\nThe data classes.\n"
@@ -1572,3 +1595,23 @@ def test_a_roman_font_change_leaves_a_translation_that_wrote_the_formula_its_own
     old, new = "The product $\\text{inches}$ of units.\n", "The product $\\textrm{inches}$ of units.\n"
     plan, out = _sync_text(old, new, "Birimlerin çarpımı $\\text{in\\c{c}}$.\n", lang="tr")  # \text is roman too
     assert plan.requests == [] and [u.action for u in out.units] == ["cosmetic"]
+
+
+def test_a_roman_font_change_in_an_equation_the_translator_translated_inside_is_carried_not_failed():
+    # d2l-tr information-theory.md: the human translated the words inside the display equation ("burada" for
+    # "where"), so the block never passed the per-block gate on its own; upstream's \text -> \textrm must not turn
+    # that old, inherited difference into a "new" violation that fails the block.
+    old = "To be specific, if $X$ is discrete, $$H(X) = - \\sum_i p_i \\log p_i \\text{, where } p_i = P(X_i).$$\n"
+    new = old.replace("\\text{", "\\textrm{")
+    tr = "Belirleyici olmak gerekirse, $X$ ayrıksa, $$H(X)= - \\sum_i p_i \\log p_i \\text{, burada } p_i = P(X_i)$$\n"
+    plan, out = _sync_text(old, new, tr, lang="tr")
+    assert plan.requests == [] and [u.status for u in out.units] == ["ok"]
+    assert out.edition_text == tr.replace("\\text{", "\\textrm{") and out.origin_text == new
+    _accounted(tr, out)
+    # a difference the human text did not have is still a new violation: the engine's output drops the sum
+    changed = new.replace("To be specific", "More precisely")
+    plan = plan_file("x.md", old, changed, tr, lang="tr")
+    results = {r.id: TranslationResult(r.id, r.text, "test") for r in plan.requests}
+    out = render_file(plan, results, lambda t: t.replace("\\sum_i p_i ", ""))
+    assert plan.requests and out.units[0].status == "failed" and out.edition_text == tr
+    assert "build gate: equation" in " ".join(out.units[0].notes)

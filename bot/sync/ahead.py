@@ -101,6 +101,8 @@ def evidence(old_en: str, new_en: str, translation: str, lang: str) -> Evidence:
         if o[t] == n[t]:
             continue
         weak = t.startswith("w")
+        if not weak and e[t] == 0:
+            e[t] = localized(t, translation, lang)
         if weak and e[t] == 0:
             e[t] = _near(t, e, set(o) | set(n))
             if e[t] == 0:
@@ -121,6 +123,37 @@ def evidence(old_en: str, new_en: str, translation: str, lang: str) -> Evidence:
 
     return Evidence(ahead, behind, show(deciding, True), show(deciding, False), show(missing, True),
                     show(missing, False), _unvouched(old_en, new_en, set(deciding), latin))
+
+
+_ORDINAL = re.compile(r"^\$\{?([A-Za-z])\}?\^\{?\\mathrm\{(?:st|nd|rd|th)\}\}?\Z")
+
+
+def localized(token: str, translation: str, lang: str) -> int:
+    r"""How often ``translation`` writes the anchor ``token`` the way an edition localises it rather than verbatim.
+
+    Editions copy anchors verbatim but in their own form: a number with the language's digit grouping or decimal
+    comma (``2,500`` -> ``2.500``, ``0.5`` -> ``0,5``), the book's own URLs and repository names for the edition's
+    site (``https://d2l.ai/x`` -> ``https://tr.d2l.ai/x``, ``d2l-en`` -> ``d2l-tr``), an ordinal as the language
+    writes it (``$i^\mathrm{th}$`` -> ``$i.$``, ``第$i$个``). Such a token is *there*: its absence must not vote
+    that the translation follows an English that dropped it."""
+    kind, body = token[:1], token[1:]
+    forms: set[str] = set()
+    if kind == "#" and body.replace(".", "", 1).isdigit():
+        whole, _, frac = body.partition(".")
+        for sep in (".", " ", "\u00a0", "\u202f", "'"):
+            grouped = f"{int(whole):,}".replace(",", sep) if len(whole) > 3 else whole
+            forms.add(grouped + ("," + frac if frac else ""))
+        forms.discard(body)
+        return sum(len(re.findall(rf"(?<![\d.,]){re.escape(f)}(?![\d]|[.,]\d)", translation)) for f in forms)
+    if kind in "→`" and ("d2l.ai" in body or "d2l-en" in body):
+        forms = {body.replace("//d2l.ai", f"//{lang}.d2l.ai").replace("//en.d2l.ai", f"//{lang}.d2l.ai"),
+                 body.replace("d2l-en", f"d2l-{lang}")}
+        forms.discard(body)
+        return sum(translation.count(f) for f in forms)
+    if kind == "$" and (ordinal := _ORDINAL.match(token)):
+        letter = ordinal.group(1)
+        return len(re.findall(rf"\$\s*{letter}\s*\.?\s*\$", translation))
+    return 0
 
 
 def _unvouched(old_en: str, new_en: str, vouched: set[str], latin: bool) -> tuple[str, ...]:
