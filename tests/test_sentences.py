@@ -496,11 +496,12 @@ def test_one_crossing_word_a_side_is_not_evidence() -> None:
 def test_boundary_sentence_moves_to_the_bead_that_translates_it() -> None:
     """text-preprocessing (tuning gold, EN 4): "Such data can take many forms." went into a 2-1 with the sentence
     before it, although none of its own words is translated there and "这样的数据存在许多种形式，…" of the next bead
-    translates them: ``boundary_words`` moves it, and both beads are the gold's (1-1, then 2-1)."""
+    translates them: ``boundary_words`` (opt-in, off by default) moves it, and both beads are the gold's (1-1, then
+    2-1)."""
     en, zh = _gold_block("chapter_recurrent-neural-networks/text-preprocessing", 4, 4)
-    before = align_block(en, zh, params=AlignParams(boundary_words=0))
+    before = align_block(en, zh)
     assert _relations(before)[:2] == [((0, 1), (0,)), ((2,), (1,))]
-    after = align_block(en, zh)
+    after = align_block(en, zh, params=AlignParams(boundary_words=1))
     assert _relations(after) == [((0,), (0,)), ((1, 2), (1,)), *_relations(before)[2:]]
     assert after[1].src_text.startswith("Such data can take many forms.") and after[1].relation == "2-1"
     assert _relations(align_block(en, zh, params=AlignParams(boundary_words=3))) == _relations(before)
