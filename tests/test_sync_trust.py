@@ -383,7 +383,8 @@ def test_an_anchor_the_edition_localised_is_present_not_gone():
     verbatim = tr.replace("2.500", "2500")  # written as the English wrote it, it was always there
     assert localized("#2500", verbatim, "tr") == 0 and localized("#2500", tr, "tr") == 1
     assert localized("#0.5", "oran 0,5 ve 10,5", "pt") == 1 and localized("#2500", "12.500", "tr") == 0
-    assert localized("$i^\\mathrm{th}", "第$i$个", "zh") == 1 and localized("$i^\\mathrm{th}_k", "$i$", "zh") == 0
+    assert localized("$i^\\mathrm{th}", "第$i$个和$i$", "zh") == 1 and localized("$i^\\mathrm{th}", "$i$", "zh") == 0
+    assert localized("$i^\\mathrm{th}_k", "第$i$个", "zh") == 0 and localized("$j^\\mathrm{th}", "$j$번째", "ko") == 1
     # the translation that dropped the URL and the number really follows the new English as far as it goes
     dropped = "Uzun zaman boyunca alan bir gizemdi. `d2l-ai/d2l-en` deposunu çatallayın; ikinci satır $x_2$.\n"
     assert evidence(old, new, dropped, "tr").verdict == "partial"

@@ -151,8 +151,9 @@ def localized(token: str, translation: str, lang: str) -> int:
         forms.discard(body)
         return sum(translation.count(f) for f in forms)
     if kind == "$" and (ordinal := _ORDINAL.match(token)):
-        letter = ordinal.group(1)
-        return len(re.findall(rf"\$\s*{letter}\s*\.?\s*\$", translation))
+        x = rf"\$\s*{ordinal.group(1)}\s*\$"
+        dotted = rf"\$\s*{ordinal.group(1)}\s*\.\s*\$"
+        return len(re.findall(rf"{dotted}|(?:第|thứ)\s*{x}|{x}\s*(?:번째|番目|\.|-?[éè]sim|-?i[eè]me)", translation))
     return 0
 
 
