@@ -390,6 +390,19 @@ def test_an_anchor_the_edition_localised_is_present_not_gone():
     assert evidence(old, new, dropped, "tr").verdict == "partial"
 
 
+def test_a_code_span_a_machine_translation_spaced_is_the_same_anchor():
+    """d2l-pt async-computation.md writes `npx.waitall ()` for `npx.waitall()` (its machine translation spaced code
+    as it spaced math): the span was neither the old nor the new anchor, so no evidence either way."""
+    from bot.sync.ahead import evidence
+
+    old = "Call `npx.waitall()` before `import torch` here. It waits.\n"
+    new = "Call `npx.wait()` before `import torch` here. It waits.\n"
+    behind = evidence(old, new, "Chame `npx.waitall ()` antes de `import torch` aqui. Ele espera.\n", "pt")
+    assert behind.verdict == "behind" and "still has `npx.waitall()`" in behind.describe()
+    ahead = evidence(old, new, "Chame `npx.wait ()` antes de `import torch` aqui. Ele espera.\n", "pt")
+    assert ahead.verdict == "ahead" and ahead.describe() == "has `npx.wait()`; no longer has `npx.waitall()`"
+
+
 def test_stale_origin_keeps_human_sections_and_flags_deletions():
     """r4 d2l.md: the origin is newer than the new English; a backwards diff must not delete the Chinese."""
     origin = "# d2l API\n\n## Model\n\nThe model classes.\n\n## Data\n\nThe data classes.\n"

@@ -70,8 +70,9 @@ def render_token(token: str, text: str = "") -> str:
         return "slide marker"
     if kind == "$":
         return f"${body}$"
-    if kind == "`":
-        return f"`{body}`"
+    if kind == "`":  # spaces were taken out of the token (``_tokens``): show the span as the text writes it
+        spans = (m.group(1) for m in re.finditer(r"`([^`\n]+)`", text))
+        return f"`{next((x for x in spans if ''.join(x.split()) == body), body)}`"
     if kind in "#w→":
         return body
     return token
@@ -88,7 +89,11 @@ _URL_TAIL = "）)。，,.;；:：!！?？」』】>"
 def _tokens(text: str, latin: bool) -> Counter[str]:
     tokens: Counter[str] = Counter()
     for t, c in invariant_tokens(roman(strip_markers(text)), latin_words=latin).items():
-        tokens[t.rstrip(_URL_TAIL) if t.startswith("→") else t] += c  # a bare URL ends before `）` or `。`
+        if t.startswith("→"):
+            t = t.rstrip(_URL_TAIL)  # a bare URL ends before `）` or `。`
+        elif t.startswith("`"):
+            t = "".join(t.split())  # `npx.waitall ()`: machine-translated editions space code as they space math
+        tokens[t] += c
     tokens["slide"] += sum(marker_counts(text).values())  # marker style aside: editions pick their own
     return tokens
 
