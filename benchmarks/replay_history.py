@@ -5,8 +5,8 @@ With the real history, an origin file that is not an upstream version is *stale*
 block whose translation follows part of the new English is looked up in upstream's versions of the file
 (``bot.sync.history``). Upstream = a shared clone of ``EN.git`` at ``TARGET`` (the target of the replay folders,
 built by ``edition_replays.py``); edition = the folder's ``edition/``. Prints ``bench_trust.measure``'s counts plus
-``partial`` (blocks kept as ``edition-ahead-partial``) and ``rebased`` (blocks synced from the upstream version their
-translation follows).
+``partial`` (blocks kept as ``edition-ahead-partial``), ``rebased`` (blocks synced from the upstream version their
+translation follows) and ``gate_failed`` (blocks the build gate or an engine failed: kept as they were, flagged).
 
 Run ``python benchmarks/replay_history.py EN.git TARGET FOLDER [FOLDER ...]``.
 """
@@ -50,6 +50,7 @@ def replay(en: str, target: str, folder: Path) -> dict:
     units = [u for job in runs[-1].jobs if job.outcome for u in job.outcome.units]
     out["partial"] = sum("edition-ahead-partial" in u.flags for u in units)
     out["rebased"] = sum(any("follows upstream's English of" in n for n in u.notes) for u in units)
+    out["gate_failed"] = sum(u.status == "failed" for u in units)  # kept as they were, flagged with the reason
     return out
 
 
