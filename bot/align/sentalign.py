@@ -1106,8 +1106,21 @@ def _regroup(beads: list[SentencePair], src: Sequence[str], tgt: Sequence[str], 
     """The regrouping pass (``AlignParams.regroup``): merge windows of 2-3 adjacent beads whose crossing word evidence
     (:func:`_crossing_gain`) is at least ``floor``, the strongest first, windows never overlapping."""
     found: list[tuple[float, int, int, tuple[int, int, int, int]]] = []
+    # most windows have no word translated across their beads: the raw hits between two beads (counted with repeats)
+    # bound the crossing words of every window holding both, so only windows with enough of them are measured
+    src_hits, tgt_hits = beads_of.src_hits, beads_of.tgt_hits
+    n = len(beads)
+    near = [_pair_hits(beads[x], beads[x + 1], src_hits, tgt_hits) for x in range(n - 1)]
     for width in (2, 3):
-        for start in range(len(beads) - width + 1):
+        for start in range(n - width + 1):
+            if width == 2:
+                s_raw, t_raw = near[start]
+            else:
+                s_far, t_far = _pair_hits(beads[start], beads[start + 2], src_hits, tgt_hits)
+                s_raw = near[start][0] + near[start + 1][0] + s_far
+                t_raw = near[start][1] + near[start + 1][1] + t_far
+            if s_raw < REGROUP_WORDS or t_raw < REGROUP_WORDS:
+                continue
             merge = _crossing_gain(beads_of, beads[start:start + width])
             if merge is not None and merge[0] >= floor:
                 found.append((-merge[0], width, start, merge[1]))
@@ -1130,6 +1143,30 @@ def _regroup(beads: list[SentencePair], src: Sequence[str], tgt: Sequence[str], 
         k = end
     out.extend(beads[k:])
     return out
+
+
+def _pair_hits(a: SentencePair, b: SentencePair, src_hits: list[list[frozenset[str]]],
+               tgt_hits: list[list[frozenset[str]]]) -> tuple[int, int]:
+    """Known words of each side's sentences of two beads translated by the other bead's sentences of the other side,
+    counted with repeats: (source side, target side)."""
+    s = t = 0
+    for k in a.src:
+        row = src_hits[k]
+        for m in b.tgt:
+            s += len(row[m])
+    for k in b.src:
+        row = src_hits[k]
+        for m in a.tgt:
+            s += len(row[m])
+    for m in a.tgt:
+        row = tgt_hits[m]
+        for k in b.src:
+            t += len(row[k])
+    for m in b.tgt:
+        row = tgt_hits[m]
+        for k in a.src:
+            t += len(row[k])
+    return s, t
 
 
 def _crossing_gain(beads_of: _Beads, window: Sequence[SentencePair]) -> tuple[float, tuple[int, int, int, int]] | None:
