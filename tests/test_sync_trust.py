@@ -335,18 +335,20 @@ def test_edition_ahead_needs_every_added_anchor_and_every_changed_sentence():
 
 
 def test_a_reworded_sentence_without_anchors_is_not_vouched_for_by_another_sentence():
-    """d2l-tr weight-decay.md (v0.17.1): `$3$ -> 3` matched by the Turkish, but "avoid -> mitigate" and
-    "curve-fitting -> regression" have no anchor the translation could show."""
+    """d2l-tr weight-decay.md (v0.17.1): an anchor matched by the Turkish, but "avoid -> mitigate" has no anchor
+    the translation could show. (The real edit was `$3$ -> 3`, a notation that is no evidence either way: here a
+    number that really changed.)"""
     from bot.sync.ahead import evidence
 
     old = ("Limiting the number of features is a popular technique to avoid overfitting. "
            "For example, $x_1^2 x_2$ and $x_3 x_5^2$ are both monomials of degree $3$.\n")
-    new = old.replace("avoid", "mitigate").replace("$3$", "3")
+    new = old.replace("avoid", "mitigate").replace("$x_3 x_5^2$", "$x_3 x_5^3$")
     tr = ("Özniteliklerin sayısını sınırlamak, aşırı öğrenmeyi önlemek için popüler bir tekniktir. "
-          "Örneğin, $x_1^2 x_2$ ve $x_3 x_5^2$'nin her ikisi de 3 dereceli tek terimlidir.\n")
+          "Örneğin, $x_1^2 x_2$ ve $x_3 x_5^3$'nin her ikisi de 3 dereceli tek terimlidir.\n")
     ev = evidence(old, new, tr, "tr")
     assert ev.verdict == "partial" and ev.unvouched == (new.split(". ")[0] + ".",)
-    assert evidence(old, old.replace("$3$", "3"), tr, "tr").verdict == "ahead"
+    assert evidence(old, old.replace("$x_3 x_5^2$", "$x_3 x_5^3$"), tr, "tr").verdict == "ahead"
+    assert evidence(old, old.replace("$3$", "3"), tr, "tr").verdict == "none"
 
 
 def test_evidence_notes_render_tokens_as_written():
@@ -401,6 +403,19 @@ def test_a_code_span_a_machine_translation_spaced_is_the_same_anchor():
     assert behind.verdict == "behind" and "still has `npx.waitall()`" in behind.describe()
     ahead = evidence(old, new, "Chame `npx.wait ()` antes de `import torch` aqui. Ele espera.\n", "pt")
     assert ahead.verdict == "ahead" and ahead.describe() == "has `npx.wait()`; no longer has `npx.waitall()`"
+
+
+def test_a_number_upstream_took_out_of_math_is_no_evidence_either_way():
+    """d2l-en v1.0 wrote `$10,000$` as `10,000` (a notation: trivial.py). For the ahead evidence it voted twice (the
+    formula gone, the number there) and held a rewritten d2l-pt paragraph as partial; it is one number."""
+    from bot.sync.ahead import evidence
+
+    old = "The set has $10,000$ images and $5$ classes. We use it.\n"
+    new = "The set has 10,000 images and 5 classes. We train on it.\n"
+    ev = evidence(old, new, "O conjunto tem 10.000 imagens e 5 classes. Nós o usamos.\n", "pt")
+    assert (ev.ahead, ev.behind, ev.verdict) == (0, 0, "none")
+    moved = evidence(old, new.replace("5 classes", "6 classes"), "O conjunto tem 10.000 imagens e 6 classes.\n", "pt")
+    assert moved.verdict == "partial" and moved.describe().startswith("has 6; no longer has 5")
 
 
 def test_stale_origin_keeps_human_sections_and_flags_deletions():

@@ -83,6 +83,7 @@ def _clip(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+_MATH_NUMBER = re.compile(r"\$(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\Z")
 _URL_TAIL = "）)。，,.;；:：!！?？」』】>"
 
 
@@ -93,6 +94,8 @@ def _tokens(text: str, latin: bool) -> Counter[str]:
             t = t.rstrip(_URL_TAIL)  # a bare URL ends before `）` or `。`
         elif t.startswith("`"):
             t = "".join(t.split())  # `npx.waitall ()`: machine-translated editions space code as they space math
+        elif _MATH_NUMBER.match(t):
+            t = "#" + t[1:].replace(",", "")  # `$10,000$` and `10,000` are one number (a notation, trivial.py)
         tokens[t] += c
     tokens["slide"] += sum(marker_counts(text).values())  # marker style aside: editions pick their own
     return tokens
