@@ -415,7 +415,7 @@ def test_a_number_upstream_took_out_of_math_is_no_evidence_either_way():
     ev = evidence(old, new, "O conjunto tem 10.000 imagens e 5 classes. Nós o usamos.\n", "pt")
     assert (ev.ahead, ev.behind, ev.verdict) == (0, 0, "none")
     moved = evidence(old, new.replace("5 classes", "6 classes"), "O conjunto tem 10.000 imagens e 6 classes.\n", "pt")
-    assert moved.verdict == "partial" and moved.describe().startswith("has 6; no longer has 5")
+    assert moved.verdict == "partial" and moved.describe().startswith("has 6; no longer has $5$")
 
 
 def test_stale_origin_keeps_human_sections_and_flags_deletions():

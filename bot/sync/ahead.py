@@ -71,7 +71,7 @@ def render_token(token: str, text: str = "") -> str:
     if kind == "$":
         return f"${body}$"
     if kind == "`":  # spaces were taken out of the token (``_tokens``): show the span as the text writes it
-        spans = (m.group(1) for m in re.finditer(r"`([^`\n]+)`", text))
+        spans = (m.group(2).strip() for m in re.finditer(r"(`+)(.+?)\1", text, re.S))
         return f"`{next((x for x in spans if ''.join(x.split()) == body), body)}`"
     if kind in "#w→":
         return body
@@ -94,8 +94,6 @@ def _tokens(text: str, latin: bool) -> Counter[str]:
             t = t.rstrip(_URL_TAIL)  # a bare URL ends before `）` or `。`
         elif t.startswith("`"):
             t = "".join(t.split())  # `npx.waitall ()`: machine-translated editions space code as they space math
-        elif _MATH_NUMBER.match(t):
-            t = "#" + t[1:].replace(",", "")  # `$10,000$` and `10,000` are one number (a notation, trivial.py)
         tokens[t] += c
     tokens["slide"] += sum(marker_counts(text).values())  # marker style aside: editions pick their own
     return tokens
@@ -104,6 +102,7 @@ def _tokens(text: str, latin: bool) -> Counter[str]:
 def evidence(old_en: str, new_en: str, translation: str, lang: str) -> Evidence:
     latin = lang in WIDE
     o, n, e = _tokens(old_en, latin), _tokens(new_en, latin), _tokens(translation, latin)
+    _merge_notation(o, n, e)
     votes = {True: [0, 0, []], False: [0, 0, []]}  # strong (verbatim markup) / weak (Latin words)
     for t in sorted(set(o) | set(n)):
         if o[t] == n[t]:
@@ -163,6 +162,17 @@ def localized(token: str, translation: str, lang: str) -> int:
         dotted = rf"\$\s*{ordinal.group(1)}\s*\.\s*\$"
         return len(re.findall(rf"{dotted}|(?:第|thứ)\s*{x}|{x}\s*(?:번째|番目|\.|-?[éè]sim|-?i[eè]me)", translation))
     return 0
+
+
+def _merge_notation(o: Counter[str], n: Counter[str], e: Counter[str]) -> None:
+    """A number upstream took out of math or put into it (`$10,000$` -> `10,000`, a notation: trivial.py) is one
+    anchor, not a formula gone and a number there; only where the two counts move together (`$1$` and `1` are
+    otherwise different anchors, and merging every small number would make count votes of noise)."""
+    for t in [t for t in set(o) | set(n) if _MATH_NUMBER.match(t)]:
+        number = "#" + t[1:].replace(",", "")
+        if o[t] != n[t] and n[number] - o[number] == o[t] - n[t]:
+            for tokens in (o, n, e):
+                tokens[number] += tokens.pop(t, 0)
 
 
 def _unvouched(old_en: str, new_en: str, vouched: set[str], latin: bool) -> tuple[str, ...]:
