@@ -1181,9 +1181,6 @@ def _crossing_gain(beads_of: _Beads, window: Sequence[SentencePair]) -> tuple[fl
     if not src or not tgt or len(src) > REGROUP_SIDE or len(tgt) > REGROUP_SIDE:
         return None
     src_known, tgt_known = beads_of.src_known, beads_of.tgt_known
-    total = sum(len(src_known[k]) for k in src) + sum(len(tgt_known[k]) for k in tgt)
-    if not total:
-        return None
     last = len(window) - 1
     crossing = 0
     per_side: list[int] = []
@@ -1202,14 +1199,16 @@ def _crossing_gain(beads_of: _Beads, window: Sequence[SentencePair]) -> tuple[fl
                     if y == x:
                         continue
                     for t in other_of(far):
-                        new = row[t].difference(own, *others)
+                        new = row[t].difference(own, *others) if row[t] else None
                         if new:
                             words |= new
                             first_linked = first_linked or x == 0 or y == 0
                             last_linked = last_linked or x == last or y == last
                 crossing += len(words)
         per_side.append(crossing - sum(per_side))
-    if min(per_side) < REGROUP_WORDS or not (first_linked and last_linked):
+        if per_side[-1] < REGROUP_WORDS:  # the source side decides most windows: the target side is not measured
+            return None
+    if not (first_linked and last_linked):
         return None
     for a in window:
         for b in window:
@@ -1217,6 +1216,7 @@ def _crossing_gain(beads_of: _Beads, window: Sequence[SentencePair]) -> tuple[fl
                 overlap = beads_of.lexical_one(a.src[0], b.tgt[0])[0]
                 if overlap is not None and overlap >= MOVED_OVERLAP:
                     return None
+    total = sum(len(src_known[k]) for k in src) + sum(len(tgt_known[k]) for k in tgt)
     i, ni, j, nj = src[0], src[-1] + 1, tgt[0], tgt[-1] + 1
     if beads_of.score(i, ni, j, nj) < REGROUP_MIN_SCORE:
         return None
